@@ -1,0 +1,82 @@
+import type { LoadFeedback } from '../feedback.ts'
+
+/** An inclusive integer range. */
+export interface Bounds {
+  /** Lowest value, >= 1. */
+  readonly min: number
+  /** Highest value, >= min. */
+  readonly max: number
+}
+
+/** What a controller steers: the batch size cut next, and how many flushes run at once. */
+export interface ControlTarget {
+  /** Items per batch, within `bounds.size`. */
+  readonly batchSize: number
+  /** Flushes in flight at once, within `bounds.concurrency`. */
+  readonly concurrency: number
+}
+
+/** One observation of the backend: a flush's outcome or a feedback from `feedback$`/`FEEDBACK`. */
+export interface FeedbackSample {
+  /** Scheduler time of the observation, in ms. */
+  readonly at: number
+  /** The sanitized feedback (a flush's own latency fills `latencyMs` when it reported none). */
+  readonly feedback: LoadFeedback
+  /** `scoreLoad(feedback)` with the controller's weights, 0..1. */
+  readonly score: number
+  /** Where it came from: a flush's outcome or an outside monitor. */
+  readonly source: 'flush' | 'monitor'
+  /** For a flush: true when it threw, rejected, timed out or partly failed. */
+  readonly failed: boolean
+  /** For a flush: how many items it carried (0 for a monitor sample). */
+  readonly batchSize: number
+}
+
+/** What a controller is given each time the batcher adjusts. */
+export interface ControllerInput {
+  /** The target in force now. */
+  readonly target: ControlTarget
+  /** The latest samples, oldest first (at most the batcher's window, 10 by default), at least one. */
+  readonly samples: readonly FeedbackSample[]
+  /** Bounds the result must keep; the batcher clamps to them too. */
+  readonly bounds: { readonly size: Bounds; readonly concurrency: Bounds }
+  /** Scheduler time now, in ms. */
+  readonly now: number
+}
+
+/** A controller's answer: the next target and its own memory for the next call. */
+export interface ControllerDecision<S> extends ControlTarget {
+  /** Whatever the controller keeps between calls (e.g. a long-term latency average). */
+  readonly state: S
+}
+
+/**
+ * A policy that turns feedback into the next batch size and concurrency. Pure: the same
+ * input and state always give the same decision; memory lives in `state`, not in closures,
+ * so a controller can be property-tested and replayed. Implement it to bring your own.
+ *
+ * @example
+ * const halveOnErrors: Controller<null> = {
+ *   name: 'halveOnErrors', intervalMs: 1000, initialState: () => null,
+ *   decide: ({ target, samples }) => ({
+ *     ...target, state: null,
+ *     batchSize: samples.some((s) => s.failed) ? target.batchSize / 2 : target.batchSize + 1,
+ *   }),
+ * }
+ */
+export interface Controller<S = unknown> {
+  /** Shown in metrics, logs and reports. */
+  readonly name: string
+  /** How often the batcher adjusts, in ms, when fresh feedback arrived since the last time. */
+  readonly intervalMs: number
+  /** The memory for the first call. */
+  initialState(): S
+  /** The next target from the current one and the latest samples. */
+  decide(input: ControllerInput, state: S): ControllerDecision<S>
+}
+
+/** Rounds and clamps `value` into `bounds` (NaN goes to `min`). */
+export function clampTo(value: number, bounds: Bounds): number {
+  if (!Number.isFinite(value)) return value === Infinity ? bounds.max : bounds.min
+  return Math.min(bounds.max, Math.max(bounds.min, Math.round(value)))
+}

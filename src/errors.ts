@@ -1,0 +1,83 @@
+/**
+ * The typed errors of loadbatch. Every one says what went wrong and what to fix;
+ * each has a stable `name` so it can be told apart after crossing a boundary.
+ */
+
+/** An option was missing or out of range. Thrown at creation, before anything is accepted. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+  /** The option's path, e.g. `size.min` or `retry.attempts`. */
+  readonly field: string
+  /** The rule the value broke, e.g. `an integer >= 1`. */
+  readonly rule: string
+  /** The value that was given. */
+  readonly value: unknown
+
+  constructor(field: string, rule: string, value: unknown) {
+    super(`Expected \`${field}\` to be ${rule}, got \`${describe(value)}\``)
+    this.field = field
+    this.rule = rule
+    this.value = value
+  }
+}
+
+/** An item was offered to a batcher (or supervisor) that is draining or stopped. */
+export class BatcherStoppedError extends Error {
+  override readonly name = 'BatcherStoppedError'
+  constructor(message = 'The batcher is stopping or stopped and accepts no new items; create a new one') {
+    super(message)
+  }
+}
+
+/** A wait was aborted through its `AbortSignal`; `cause` holds the signal's reason. */
+export class AbortError extends Error {
+  override readonly name = 'AbortError'
+  constructor(reason?: unknown) {
+    super(reason instanceof Error ? `Aborted: ${reason.message}` : `Aborted${reason === undefined ? '' : `: ${String(reason)}`}`, {
+      cause: reason,
+    })
+  }
+}
+
+/** A flush ran longer than `flushTimeoutMs`; its signal was aborted and the batch is retried. */
+export class FlushTimeoutError extends Error {
+  override readonly name = 'FlushTimeoutError'
+  /** The timeout that was exceeded, in ms. */
+  readonly timeoutMs: number
+  constructor(timeoutMs: number) {
+    super(`The flush did not settle within flushTimeoutMs (${timeoutMs} ms); raise \`flushTimeoutMs\` or make the sink honour \`info.signal\``)
+    this.timeoutMs = timeoutMs
+  }
+}
+
+/** One item of a batch that failed, by its index within the batch, with its cause. */
+export interface ItemFailure {
+  /** Index of the item within the batch handed to the flush function. */
+  readonly index: number
+  /** Why this item failed. */
+  readonly cause: unknown
+}
+
+/**
+ * Thrown (or rejected with) by a flush function when only some items of a batch failed.
+ * The batcher counts the others as flushed and retries only the failed ones.
+ */
+export class PartialBatchError extends Error {
+  override readonly name = 'PartialBatchError'
+  /** The failed items, by index within the batch, each with its cause. */
+  readonly failures: readonly ItemFailure[]
+  constructor(failures: readonly ItemFailure[], message?: string) {
+    super(message ?? `${failures.length} item(s) of the batch failed: indexes ${failures.slice(0, 10).map((f) => f.index).join(', ')}${failures.length > 10 ? ', …' : ''}`)
+    this.failures = failures
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'function') return 'function'
+  if (typeof value === 'string') return JSON.stringify(value)
+  try {
+    return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)
+  } catch {
+    return String(value)
+  }
+}
