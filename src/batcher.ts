@@ -1,0 +1,126 @@
+import { assertEvent, assign, createActor, type Actor, type AnyActorRef } from 'xstate'
+import { batcherMachine, type BatcherState } from '../machines/batcher.machine.ts'
+import { BatcherRuntime } from './batcherRuntime.ts'
+import type { BatcherMetrics } from './metrics.ts'
+import { resolveOptions, type BatcherOptions } from './options.ts'
+
+/** The batcher's actor logic with its implementations provided: spawn it, invoke it, or run it. */
+export type BatcherLogic = ReturnType<typeof batcherMachine.provide>
+
+/** Options of a call that may wait. */
+export interface WaitOptions {
+  /** Aborts the wait (rejects with AbortError); an item already accepted stays accepted. */
+  readonly signal?: AbortSignal
+}
+
+/** Options of {@link Batcher.stop}. */
+export interface StopOptions {
+  /** Longest the drain may take, in ms; then running flushes are aborted and what is left goes to onDeadLetter. Default: no limit (each flush is still bounded by flushTimeoutMs and retry). */
+  readonly timeoutMs?: number
+}
+
+/** A running batcher: the embedding API over one batcher actor. */
+export interface Batcher<T> {
+  /** Accepts `item` if there is room now; never waits. False when full or stopping (counted in `itemsDropped`). */
+  tryAdd(item: T): boolean
+  /** Accepts `item`, waiting (first come, first served) for room. Rejects with AbortError on abort, BatcherStoppedError after stop. */
+  add(item: T, options?: WaitOptions): Promise<void>
+  /** Like `add`, but resolves only when the item's batch was flushed, and rejects when it was finally dead-lettered. */
+  submit(item: T, options?: WaitOptions): Promise<void>
+  /** Accepts as many of `items` as fit now, in order; the rest are dropped and counted. Returns how many were accepted. */
+  addMany(items: readonly T[]): number
+  /** Cuts everything buffered now; resolves when those items have settled (flushed or dead-lettered). */
+  flush(): Promise<void>
+  /** Drains, then stops: nothing accepted is lost. Idempotent: every call gets the same promise. */
+  stop(options?: StopOptions): Promise<void>
+  /** A snapshot of the counters; never waits for a flush. */
+  metrics(): BatcherMetrics
+  /** The state of the statechart. */
+  readonly state: BatcherState
+  /** The XState actor: subscribe to it, inspect it, send it events. */
+  readonly actor: Actor<BatcherLogic>
+  /** The same logic, to spawn or invoke as a child of your own machine (each child gets its own buffer). */
+  readonly batchLogic: BatcherLogic
+}
+
+/** The batcher logic for `options`, and a way to reach the runtime behind each actor made from it. */
+export function createBatcherLogic<T>(options: BatcherOptions<T>): {
+  logic: BatcherLogic
+  runtimeOf: (actor: AnyActorRef) => BatcherRuntime<T> | undefined
+} {
+  const resolved = resolveOptions(options)
+  const runtimes = new WeakMap<AnyActorRef, BatcherRuntime<T>>()
+  const runtime = (self: AnyActorRef) => runtimes.get(self)!
+  const logic = batcherMachine.provide({
+    actions: {
+      startRuntime: assign(({ self }) => {
+        const created = new BatcherRuntime(resolved, self)
+        runtimes.set(self, created)
+        // Also reached when a parent stops this actor without STOP: the runtime then dead-letters what is left.
+        self.subscribe({ complete: () => created.release(), error: () => created.release() })
+        return { batchSize: created.control.batchSize, concurrency: created.control.concurrency }
+      }),
+      bufferItem: ({ self, event }) => {
+        assertEvent(event, 'ADD')
+        runtime(self).tryAdd(event.item as T)
+      },
+      bufferItems: ({ self, event }) => {
+        assertEvent(event, 'ADD_MANY')
+        runtime(self).addMany(event.items as T[])
+      },
+      cutBatch: ({ self }, { trigger }) => runtime(self).cut(trigger === 'time' ? 'time' : 'manual'),
+      recordFeedback: ({ self, event }) => {
+        assertEvent(event, 'FEEDBACK')
+        runtime(self).recordSample(event.feedback, 'monitor')
+      },
+      adjustTarget: assign(({ self }) => ({ ...runtime(self).adjust() })),
+      beginDrain: ({ self, event }) => runtime(self).beginDrain(event.type === 'STOP' ? event.timeoutMs : undefined),
+      refuseItem: ({ self, event }) => runtime(self).refuse(event.type === 'ADD_MANY' ? event.items.length : 1),
+      release: ({ self }) => runtime(self).release(),
+    },
+  })
+  return { logic, runtimeOf: (actor) => runtimes.get(actor) }
+}
+
+/**
+ * Creates and starts a batcher. Items go straight into its buffer; its actor gets a few
+ * control events per batch. See {@link BatcherOptions} for every option and its default.
+ *
+ * @throws ConfigError when an option is missing or out of range, naming it and the rule.
+ * @example
+ * const batcher = createBatcher<Row>({ flush: (rows) => db.insert(rows), size: { initial: 100, min: 10, max: 1000 } })
+ * batcher.tryAdd(row)
+ * await batcher.stop()
+ */
+export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
+  const { logic, runtimeOf } = createBatcherLogic(options)
+  const actor = createActor(logic, options.inspect ? { input: {}, inspect: options.inspect } : { input: {} })
+  actor.start()
+  const runtime = runtimeOf(actor)!
+  let stopping: Promise<void> | undefined
+  const state = () => actor.getSnapshot().value as BatcherState
+  return {
+    tryAdd: (item) => runtime.tryAdd(item),
+    add: (item, waitOptions) => runtime.add(item, waitOptions?.signal),
+    submit: (item, waitOptions) => runtime.submit(item, waitOptions?.signal),
+    addMany: (items) => runtime.addMany(items),
+    flush() {
+      const seq = runtime.tailSeq
+      actor.send({ type: 'FLUSH' })
+      return runtime.whenSettledBelow(seq)
+    },
+    stop(stopOptions) {
+      if (!stopping) {
+        actor.send(stopOptions?.timeoutMs === undefined ? { type: 'STOP' } : { type: 'STOP', timeoutMs: stopOptions.timeoutMs })
+        stopping = runtime.stopped
+      }
+      return stopping
+    },
+    metrics: () => runtime.metrics(state()),
+    get state() {
+      return state()
+    },
+    actor,
+    batchLogic: logic,
+  }
+}

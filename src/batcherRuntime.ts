@@ -1,0 +1,663 @@
+import type { Subscription } from 'rxjs'
+import type { AnyActorRef } from 'xstate'
+import type { BatcherEvent, FlushTrigger } from '../machines/batcher.machine.ts'
+import { clampTo, type ControlTarget, type FeedbackSample } from './controllers/controller.ts'
+import { ItemBuffer } from './buffer.ts'
+import { AbortError, BatcherStoppedError, FlushTimeoutError, PartialBatchError } from './errors.ts'
+import { sanitizeFeedback, scoreLoad, type LoadFeedback } from './feedback.ts'
+import { RateLimitedReport } from './logger.ts'
+import { FlushTimings, type BatcherMetrics } from './metrics.ts'
+import type { FlushInfo, ResolvedOptions } from './options.ts'
+import { backoffDelay } from './retry.ts'
+
+/** How many recent feedback samples the controller is shown. */
+const SAMPLE_WINDOW = 10
+/** Drops and sink errors are logged at most once per this many ms. */
+const REPORT_INTERVAL_MS = 10_000
+
+/** The promise of one `submit`ted item. */
+interface Ticket {
+  resolve(): void
+  reject(error: unknown): void
+}
+
+/** A producer waiting in `add`/`submit` for room. */
+interface Waiter<T> {
+  item: T
+  ticket: Ticket | undefined
+  resolve(): void
+  reject(error: unknown): void
+  signal: AbortSignal | undefined
+  onAbort: (() => void) | undefined
+}
+
+/** A batch from its cut to its final outcome, across retries. */
+interface Flight<T> {
+  readonly id: number
+  /** Items still to be written (after a partial failure, only the failed ones). */
+  items: T[]
+  /** `submit` promises by index into `items`. */
+  tickets: Map<number, Ticket> | undefined
+  /** Lowest sequence number the batch held when cut: a watermark for `flush()`. */
+  readonly minSeq: number
+  readonly trigger: FlushTrigger
+  readonly batchSize: number
+  attempt: number
+  /** The running attempt's abort controller. */
+  abort: AbortController | undefined
+  /** The running attempt's timeout, or the backoff before the next attempt. */
+  timer: Subscription | undefined
+  /** Settled (flushed or dead-lettered); late answers of an abandoned attempt are ignored. */
+  done: boolean
+}
+
+/** Outcome of one call of the flush function. */
+type Attempt = { ok: true; feedback: unknown } | { ok: false; error: unknown }
+
+/**
+ * The data plane of one batcher actor: buffer, timers, flushes, retries, feedback and
+ * metrics. The statechart decides what state the batcher is in; this does the work its named
+ * actions ask for and reports back with a few events per batch (`BATCH_STARTED`,
+ * `BATCH_SETTLED`, `TIMEOUT`, `TICK`, `DRAINED`). Items never go through the interpreter.
+ *
+ * One path for an item: `accept` → buffer → `pump` cuts a batch → `startFlight` →
+ * `runAttempt` → `settleFlight`. `flush()`, the wait timer, adjusting and draining all only
+ * change what `pump` may cut, and call it.
+ */
+export class BatcherRuntime<T> {
+  private readonly buffer = new ItemBuffer<T>()
+  private readonly weights: ItemBuffer<number> | undefined
+  private pendingWeight = 0
+  /** `submit` promises of buffered items, by sequence number. */
+  private readonly tickets = new Map<number, Ticket>()
+  private readonly waiters: Waiter<T>[] = []
+  private readonly flights = new Set<Flight<T>>()
+  private readonly flushWaiters: { seq: number; resolve: () => void }[] = []
+  private readonly samples: FeedbackSample[] = []
+  private readonly timings = new FlushTimings()
+  private readonly dropReport: RateLimitedReport
+  private target: ControlTarget
+  private controllerState: unknown
+  private nextBatchId = 1
+
+  private itemsAdded = 0
+  private itemsFlushed = 0
+  private itemsDropped = 0
+  private itemsFailed = 0
+  private itemsInFlight = 0
+  private itemsAttempted = 0
+  private failedFlushes = 0
+  private retries = 0
+  private feedbackRejected = 0
+  private oversizedItems = 0
+
+  private accepting = true
+  private draining = false
+  private released = false
+  private pumping = false
+  private drainedSent = false
+  /** Time the oldest buffered item arrived (exact when the buffer was empty before it). */
+  private headSince = 0
+  private waitTimer: Subscription | undefined
+  private timeDue = false
+  /** Items with a sequence number below this are cut at once (`flush()`). */
+  private flushUntilSeq = 0
+  private adjustTimer: Subscription | undefined
+  private freshFeedback = false
+  private stopTimer: Subscription | undefined
+  private readonly feedbackSubscription: Subscription | undefined
+  private resolveStopped!: () => void
+  /** Settles when the actor reached `stopped`. */
+  readonly stopped: Promise<void>
+
+  constructor(
+    private readonly options: ResolvedOptions<T>,
+    private readonly self: AnyActorRef,
+  ) {
+    this.target = { batchSize: options.size.initial, concurrency: options.concurrency.initial }
+    this.controllerState = options.controller.initialState()
+    this.weights = options.weigh ? new ItemBuffer<number>() : undefined
+    this.stopped = new Promise((resolve) => (this.resolveStopped = resolve))
+    this.dropReport = new RateLimitedReport(REPORT_INTERVAL_MS, (count) =>
+      options.logger.warn(`loadbatch: dropped ${count} item(s): the batcher is full (capacity ${options.capacity}) or stopped`),
+    )
+    this.feedbackSubscription = options.feedback$?.subscribe({
+      next: (feedback) => this.send({ type: 'FEEDBACK', feedback }),
+      error: (error) => options.logger.error('loadbatch: feedback$ errored; adapting on flush feedback only', error),
+    })
+  }
+
+  /** The target in force: the machine's context mirrors it. */
+  get control(): ControlTarget {
+    return this.target
+  }
+
+  // ── Entry of items ────────────────────────────────────────────────────────────────
+
+  /** Accepts `item` if there is room; otherwise counts it dropped. Never waits. */
+  tryAdd(item: T): boolean {
+    // The hot path: two comparisons, a push, and a timer only for the first item of a batch.
+    if (!this.accepting || this.buffer.length + this.itemsInFlight >= this.options.capacity) {
+      this.drop(1)
+      return false
+    }
+    this.accept(item, undefined)
+    return true
+  }
+
+  /** Accepts as many of `items` as fit, in order; the rest are dropped and counted. Returns how many were accepted. */
+  addMany(items: readonly T[]): number {
+    let accepted = 0
+    for (const item of items) {
+      if (!this.tryAdd(item)) break
+      accepted++
+    }
+    if (accepted < items.length) this.drop(items.length - accepted - 1)
+    return accepted
+  }
+
+  /** Counts items offered while draining or stopped (from `ADD`/`ADD_MANY` events). */
+  refuse(count: number): void {
+    this.drop(count)
+  }
+
+  /** Resolves once `item` is accepted (waiting FIFO for room); rejects on abort or stop. */
+  add(item: T, signal?: AbortSignal): Promise<void> {
+    return this.enter(item, undefined, signal)
+  }
+
+  /** Resolves when `item`'s batch was flushed; rejects when it was dead-lettered, on abort while waiting, or on stop. */
+  submit(item: T, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.enter(item, { resolve, reject }, signal).catch(reject)
+    })
+  }
+
+  private enter(item: T, ticket: Ticket | undefined, signal: AbortSignal | undefined): Promise<void> {
+    if (!this.accepting) return Promise.reject(new BatcherStoppedError())
+    if (signal?.aborted) return Promise.reject(new AbortError(signal.reason))
+    if (this.waiters.length === 0 && this.buffer.length + this.itemsInFlight < this.options.capacity) {
+      this.accept(item, ticket)
+      return Promise.resolve()
+    }
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter<T> = { item, ticket, resolve, reject, signal, onAbort: undefined }
+      if (signal) {
+        waiter.onAbort = () => {
+          const index = this.waiters.indexOf(waiter)
+          if (index >= 0) this.waiters.splice(index, 1)
+          reject(new AbortError(signal.reason))
+        }
+        signal.addEventListener('abort', waiter.onAbort, { once: true })
+      }
+      this.waiters.push(waiter)
+    })
+  }
+
+  private accept(item: T, ticket: Ticket | undefined): void {
+    if (ticket) this.tickets.set(this.buffer.tailSeq, ticket)
+    this.buffer.push(item)
+    this.itemsAdded++
+    if (this.weights) {
+      const weight = this.options.weigh!(item)
+      this.weights.push(weight)
+      this.pendingWeight += weight
+    }
+    if (this.buffer.length === 1) {
+      this.headSince = this.options.scheduler.now()
+      this.armWaitTimer(this.options.maxWaitMs)
+    }
+    if (
+      (this.buffer.length >= this.target.batchSize || this.pendingWeight >= this.options.maxBatchWeight) &&
+      this.flights.size < this.target.concurrency
+    ) {
+      this.pump()
+    }
+  }
+
+  private drop(count: number): void {
+    if (count <= 0) return
+    this.itemsDropped += count
+    this.dropReport.note(count, this.options.scheduler.now())
+  }
+
+  /** Lets producers waiting in `add`/`submit` in, first come first served, while there is room. */
+  private admitWaiters(): void {
+    while (this.waiters.length > 0 && this.buffer.length + this.itemsInFlight < this.options.capacity) {
+      const waiter = this.waiters.shift()!
+      if (waiter.onAbort) waiter.signal!.removeEventListener('abort', waiter.onAbort)
+      this.accept(waiter.item, waiter.ticket)
+      waiter.resolve()
+    }
+  }
+
+  // ── Cutting batches ──────────────────────────────────────────────────────────────
+
+  /** Asks for a cut: `manual` cuts all buffered now, `time` the overdue partial batch. */
+  cut(trigger: 'manual' | 'time'): void {
+    if (trigger === 'manual') this.flushUntilSeq = Math.max(this.flushUntilSeq, this.buffer.tailSeq)
+    else this.timeDue = true
+    this.pump()
+  }
+
+  /** Resolves when every item accepted before sequence number `seq` has settled. */
+  whenSettledBelow(seq: number): Promise<void> {
+    if (this.watermark() >= seq) return Promise.resolve()
+    return new Promise((resolve) => this.flushWaiters.push({ seq, resolve }))
+  }
+
+  /** Sequence number of the next item to be accepted. */
+  get tailSeq(): number {
+    return this.buffer.tailSeq
+  }
+
+  /** Every item below this sequence number has settled. */
+  private watermark(): number {
+    let low = this.buffer.headSeq
+    for (const flight of this.flights) if (flight.minSeq < low) low = flight.minSeq
+    return low
+  }
+
+  /** Cuts as many batches as there are free flush slots and reasons to cut. */
+  private pump(): void {
+    if (this.pumping) return // re-entered from a synchronous flush: the loop below carries on
+    this.pumping = true
+    try {
+      while (this.flights.size < this.target.concurrency && this.buffer.length > 0) {
+        const trigger = this.dueTrigger()
+        if (!trigger) break
+        this.startFlight(trigger)
+      }
+    } finally {
+      this.pumping = false
+    }
+    if (this.buffer.length === 0) {
+      this.cancelWaitTimer()
+      this.timeDue = false
+    } else if (!this.waitTimer && !this.timeDue) {
+      // A remainder keeps the deadline of the oldest item cut before it: early, never late.
+      this.armWaitTimer(this.headSince + this.options.maxWaitMs - this.options.scheduler.now())
+    }
+    this.checkDrained()
+  }
+
+  private dueTrigger(): FlushTrigger | undefined {
+    if (this.draining) return 'drain'
+    if (this.buffer.length >= this.target.batchSize) return 'size'
+    if (this.pendingWeight >= this.options.maxBatchWeight) return 'weight'
+    if (this.buffer.headSeq < this.flushUntilSeq) return 'manual'
+    if (this.timeDue) return 'time'
+    return undefined
+  }
+
+  /** How many items the next batch takes: up to the target size and, with `weigh`, the weight ceiling. */
+  private nextBatchLength(): number {
+    const limit = Math.min(this.target.batchSize, this.buffer.length)
+    if (!this.weights) return limit
+    let weight = 0
+    let count = 0
+    while (count < limit) {
+      const next = this.weights.peek(count)
+      if (count > 0 && weight + next > this.options.maxBatchWeight) break
+      weight += next
+      count++
+      if (weight > this.options.maxBatchWeight) {
+        this.oversizedItems++ // heavier than the ceiling on its own: it goes alone
+        break
+      }
+    }
+    return count
+  }
+
+  private startFlight(trigger: FlushTrigger): void {
+    const length = this.nextBatchLength()
+    const minSeq = this.buffer.headSeq
+    const items = this.buffer.take(length)
+    if (this.weights) for (const weight of this.weights.take(length)) this.pendingWeight -= weight
+    let tickets: Map<number, Ticket> | undefined
+    if (this.tickets.size > 0) {
+      for (let i = 0; i < length; i++) {
+        const ticket = this.tickets.get(minSeq + i)
+        if (!ticket) continue
+        this.tickets.delete(minSeq + i)
+        ;(tickets ??= new Map()).set(i, ticket)
+      }
+    }
+    this.itemsInFlight += length
+    const flight: Flight<T> = {
+      id: this.nextBatchId++, items, tickets, minSeq, trigger, batchSize: this.target.batchSize,
+      attempt: 0, abort: undefined, timer: undefined, done: false,
+    }
+    this.flights.add(flight)
+    this.send({ type: 'BATCH_STARTED', batchId: flight.id, size: length, trigger })
+    this.runAttempt(flight)
+  }
+
+  // ── Flushing ─────────────────────────────────────────────────────────────────────
+
+  private runAttempt(flight: Flight<T>): void {
+    flight.attempt++
+    if (flight.attempt > 1) this.retries++
+    const abort = new AbortController()
+    flight.abort = abort
+    const { scheduler, flushTimeoutMs } = this.options
+    const started = scheduler.now()
+    let answered = false
+    const answer = (outcome: Attempt) => {
+      if (answered || flight.done) return
+      answered = true
+      flight.timer?.unsubscribe()
+      flight.timer = undefined
+      this.onAttempt(flight, outcome, scheduler.now() - started)
+    }
+    flight.timer = scheduler.schedule(() => {
+      const error = new FlushTimeoutError(flushTimeoutMs)
+      abort.abort(error)
+      answer({ ok: false, error })
+    }, flushTimeoutMs)
+    const info: FlushInfo = {
+      signal: abort.signal, attempt: flight.attempt, batchId: flight.id, batchSize: flight.batchSize, trigger: flight.trigger,
+    }
+    let result: unknown
+    try {
+      // A copy: the sink may keep or mutate its batch; a retry must still have the items.
+      result = this.options.flush(flight.items.slice(), info)
+    } catch (error) {
+      answer({ ok: false, error })
+      return
+    }
+    if (isPromiseLike(result)) {
+      result.then(
+        (feedback) => answer({ ok: true, feedback }),
+        (error: unknown) => answer({ ok: false, error }),
+      )
+    } else {
+      answer({ ok: true, feedback: result })
+    }
+  }
+
+  private onAttempt(flight: Flight<T>, outcome: Attempt, durationMs: number): void {
+    this.timings.record(durationMs)
+    this.itemsAttempted += flight.items.length
+    const carried = flight.items.length
+    if (outcome.ok) {
+      this.recordSample(outcome.feedback ?? {}, 'flush', false, carried, durationMs)
+      this.settleFlight(flight, undefined)
+      return
+    }
+    this.failedFlushes++
+    const error = outcome.error
+    if (error instanceof PartialBatchError) this.keepOnlyFailed(flight, error)
+    this.recordSample({ errorRate: flight.items.length / carried }, 'flush', true, carried, durationMs)
+    if (flight.items.length === 0) {
+      this.settleFlight(flight, undefined)
+    } else if (flight.attempt < this.options.retry.attempts && !this.released) {
+      const delay = backoffDelay(flight.attempt, this.options.retry, this.options.random)
+      flight.timer = this.options.scheduler.schedule(() => {
+        flight.timer = undefined
+        this.runAttempt(flight)
+      }, delay)
+    } else {
+      this.settleFlight(flight, error)
+    }
+  }
+
+  /** After a partial failure: the items that succeeded are flushed; the flight keeps the failed ones. */
+  private keepOnlyFailed(flight: Flight<T>, error: PartialBatchError): void {
+    const failed = new Set<number>()
+    for (const failure of error.failures) {
+      if (!Number.isInteger(failure.index) || failure.index < 0 || failure.index >= flight.items.length) {
+        this.options.logger.warn(`loadbatch: PartialBatchError names index ${String(failure.index)} outside the batch; retrying the whole batch`)
+        return
+      }
+      failed.add(failure.index)
+    }
+    const items: T[] = []
+    let tickets: Map<number, Ticket> | undefined
+    flight.items.forEach((item, index) => {
+      const ticket = flight.tickets?.get(index)
+      if (failed.has(index)) {
+        if (ticket) (tickets ??= new Map()).set(items.length, ticket)
+        items.push(item)
+      } else {
+        ticket?.resolve()
+      }
+    })
+    const succeeded = flight.items.length - items.length
+    this.itemsFlushed += succeeded
+    this.itemsInFlight -= succeeded
+    flight.items = items
+    flight.tickets = tickets
+  }
+
+  /** Ends a flight: flushed when `error` is undefined, else dead-lettered. Frees its slot. */
+  private settleFlight(flight: Flight<T>, error: unknown): void {
+    if (flight.done) return
+    flight.done = true
+    flight.timer?.unsubscribe()
+    flight.timer = undefined
+    this.flights.delete(flight)
+    const count = flight.items.length
+    this.itemsInFlight -= count
+    const ok = error === undefined
+    if (ok) {
+      this.itemsFlushed += count
+      flight.tickets?.forEach((ticket) => ticket.resolve())
+    } else {
+      this.itemsFailed += count
+      flight.tickets?.forEach((ticket) => ticket.reject(error))
+      this.deadLetter(flight.items, error)
+    }
+    this.send({ type: 'BATCH_SETTLED', batchId: flight.id, ok })
+    this.admitWaiters()
+    this.releaseFlushWaiters()
+    this.pump()
+  }
+
+  private deadLetter(items: T[], error: unknown): void {
+    const { onDeadLetter, logger } = this.options
+    if (!onDeadLetter) {
+      logger.error(`loadbatch: ${items.length} item(s) failed after their last attempt and no onDeadLetter is set`, error)
+      return
+    }
+    try {
+      const result = onDeadLetter(items, error)
+      if (isPromiseLike(result)) result.then(undefined, (e: unknown) => logger.error('loadbatch: onDeadLetter rejected', e))
+    } catch (e) {
+      logger.error('loadbatch: onDeadLetter threw', e)
+    }
+  }
+
+  private releaseFlushWaiters(): void {
+    if (this.flushWaiters.length === 0) return
+    const mark = this.watermark()
+    for (let i = this.flushWaiters.length - 1; i >= 0; i--) {
+      const waiter = this.flushWaiters[i]!
+      if (waiter.seq <= mark) {
+        this.flushWaiters.splice(i, 1)
+        waiter.resolve()
+      }
+    }
+  }
+
+  // ── Timers ───────────────────────────────────────────────────────────────────────
+
+  private armWaitTimer(delay: number): void {
+    if (delay === Infinity || this.draining) return
+    this.cancelWaitTimer()
+    this.waitTimer = this.options.scheduler.schedule(() => {
+      this.waitTimer = undefined
+      this.send({ type: 'TIMEOUT' })
+    }, Math.max(0, delay))
+  }
+
+  private cancelWaitTimer(): void {
+    this.waitTimer?.unsubscribe()
+    this.waitTimer = undefined
+  }
+
+  // ── Feedback and adjusting ───────────────────────────────────────────────────────
+
+  /** Records a feedback sample (from a flush or a monitor); arms the controller's cadence. */
+  recordSample(raw: unknown, source: 'flush' | 'monitor', failed = false, batchSize = 0, latencyMs?: number): void {
+    const { feedback, rejected } = sanitizeFeedback(raw)
+    this.feedbackRejected += rejected
+    const withLatency: LoadFeedback = latencyMs !== undefined && feedback.latencyMs === undefined ? { ...feedback, latencyMs } : feedback
+    const controller = this.options.controller
+    const score = controller.score ? controller.score(withLatency) : scoreLoad(withLatency)
+    this.samples.push({ at: this.options.scheduler.now(), feedback: withLatency, score, source, failed, batchSize })
+    if (this.samples.length > SAMPLE_WINDOW) this.samples.shift()
+    this.freshFeedback = true
+    if (!this.adjustTimer && !this.draining && this.isAdaptive()) {
+      this.adjustTimer = this.options.scheduler.schedule(() => {
+        this.adjustTimer = undefined
+        if (this.freshFeedback && !this.draining) this.send({ type: 'TICK' })
+      }, controller.intervalMs)
+    }
+  }
+
+  private isAdaptive(): boolean {
+    const { size, concurrency } = this.options
+    return size.min < size.max || concurrency.min < concurrency.max
+  }
+
+  /** Runs the controller on the latest samples and puts its target in force (clamped to bounds). */
+  adjust(): ControlTarget {
+    if (this.samples.length === 0) return this.target
+    const { controller, size, concurrency, scheduler, logger } = this.options
+    this.freshFeedback = false
+    try {
+      const decision = controller.decide(
+        { target: this.target, samples: this.samples.slice(), bounds: { size, concurrency }, now: scheduler.now() },
+        this.controllerState,
+      )
+      this.controllerState = decision.state
+      this.target = { batchSize: clampTo(decision.batchSize, size), concurrency: clampTo(decision.concurrency, concurrency) }
+    } catch (error) {
+      logger.error(`loadbatch: controller ${controller.name} threw; keeping the current target`, error)
+    }
+    this.pump() // a shrunken target cuts an over-full buffer now, not at the next add
+    return this.target
+  }
+
+  /** The mean score of the latest samples, 0 before any. */
+  private loadScore(): number {
+    if (this.samples.length === 0) return 0
+    let sum = 0
+    for (const sample of this.samples) sum += sample.score
+    return sum / this.samples.length
+  }
+
+  // ── Draining and stopping ────────────────────────────────────────────────────────
+
+  /**
+   * Refuses new items (waiting producers get BatcherStoppedError: they were never accepted),
+   * flushes all that is buffered, and sends `DRAINED` when nothing is left. Past `timeoutMs`,
+   * in-flight flushes are aborted and every unsettled item goes to onDeadLetter.
+   */
+  beginDrain(timeoutMs?: number): void {
+    if (this.draining) return
+    this.closeEntry()
+    this.cancelWaitTimer()
+    this.adjustTimer?.unsubscribe()
+    this.adjustTimer = undefined
+    if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) {
+      this.stopTimer = this.options.scheduler.schedule(() => this.abandon(new AbortError(`stop() timed out after ${timeoutMs} ms`)), Math.max(0, timeoutMs))
+    }
+    this.pump()
+  }
+
+  /** Stops accepting; producers still waiting get BatcherStoppedError (their items were never accepted). */
+  private closeEntry(): void {
+    this.accepting = false
+    this.draining = true
+    for (const waiter of this.waiters.splice(0)) {
+      if (waiter.onAbort) waiter.signal!.removeEventListener('abort', waiter.onAbort)
+      waiter.reject(new BatcherStoppedError('The batcher stopped before this item found room; it was not accepted'))
+    }
+  }
+
+  /** Gives up on everything unsettled: aborts running flushes and dead-letters every item left. */
+  abandon(error: unknown): void {
+    for (const flight of [...this.flights]) {
+      flight.abort?.abort(error)
+      this.settleFlight(flight, error)
+    }
+    while (this.buffer.length > 0) {
+      const minSeq = this.buffer.headSeq
+      const items = this.buffer.take(this.buffer.length)
+      this.weights?.take(items.length)
+      this.pendingWeight = 0
+      for (let i = 0; i < items.length; i++) {
+        this.tickets.get(minSeq + i)?.reject(error)
+        this.tickets.delete(minSeq + i)
+      }
+      this.itemsFailed += items.length
+      this.deadLetter(items, error)
+    }
+    this.releaseFlushWaiters()
+    this.checkDrained()
+  }
+
+  private checkDrained(): void {
+    if (this.draining && !this.drainedSent && this.buffer.length === 0 && this.flights.size === 0) {
+      this.drainedSent = true
+      this.send({ type: 'DRAINED' })
+    }
+  }
+
+  /** Cancels every timer and subscription and settles `stopped`. Called once, on reaching `stopped`. */
+  release(): void {
+    if (this.released) return
+    const drained = this.drainedSent
+    this.released = true // from here on, no event goes to the actor
+    if (!drained) {
+      // Stopped from outside (e.g. a parent stopped this child) before draining: nothing may be lost.
+      this.closeEntry()
+      this.abandon(new BatcherStoppedError('The batcher actor was stopped before it drained'))
+    }
+    this.cancelWaitTimer()
+    this.adjustTimer?.unsubscribe()
+    this.stopTimer?.unsubscribe()
+    this.feedbackSubscription?.unsubscribe()
+    this.resolveStopped()
+  }
+
+  private send(event: BatcherEvent): void {
+    if (!this.released) this.self.send(event)
+  }
+
+  // ── Metrics ──────────────────────────────────────────────────────────────────────
+
+  /** A snapshot of the counters; `state` comes from the actor. */
+  metrics(state: BatcherMetrics['state']): BatcherMetrics {
+    const t = this.timings
+    return {
+      itemsAdded: this.itemsAdded,
+      itemsFlushed: this.itemsFlushed,
+      itemsDropped: this.itemsDropped,
+      itemsFailed: this.itemsFailed,
+      itemsBuffered: this.buffer.length,
+      itemsInFlight: this.itemsInFlight,
+      flushCount: t.count,
+      failedFlushes: this.failedFlushes,
+      retries: this.retries,
+      lastFlushMs: t.lastMs,
+      avgFlushMs: t.count === 0 ? 0 : t.totalMs / t.count,
+      totalFlushMs: t.totalMs,
+      p50FlushMs: t.quantile(0.5),
+      p99FlushMs: t.quantile(0.99),
+      batchSize: this.target.batchSize,
+      avgBatchSize: t.count === 0 ? 0 : this.itemsAttempted / t.count,
+      concurrency: this.target.concurrency,
+      loadScore: this.loadScore(),
+      feedbackRejected: this.feedbackRejected,
+      oversizedItems: this.oversizedItems,
+      state,
+    }
+  }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
+}

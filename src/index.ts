@@ -1,0 +1,15 @@
+/**
+ * loadbatch: load-aware adaptive batching on XState v5 actors with RxJS timers and feedback.
+ * @packageDocumentation
+ */
+export { createBatcher, createBatcherLogic, type Batcher, type BatcherLogic, type StopOptions, type WaitOptions } from './batcher.ts'
+export type { BatcherOptions, FlushFunction, FlushInfo, Adaptive } from './options.ts'
+export type { BatcherMetrics } from './metrics.ts'
+export type { RetryOptions } from './retry.ts'
+export type { Logger } from './logger.ts'
+export { unrefScheduler } from './scheduler.ts'
+export { AbortError, BatcherStoppedError, ConfigError, FlushTimeoutError, PartialBatchError, type ItemFailure } from './errors.ts'
+export { scoreLoad, sanitizeFeedback, DEFAULT_WEIGHTS, type LoadFeedback, type LoadWeights, type ScoreOptions, type CustomMetric } from './feedback.ts'
+export type { Controller, ControllerDecision, ControllerInput, ControlTarget, FeedbackSample, Bounds } from './controllers/controller.ts'
+export { fixed } from './controllers/fixed.ts'
+export { batcherMachine, type BatcherEvent, type BatcherState, type FlushTrigger } from '../machines/batcher.machine.ts'
