@@ -13,3 +13,4 @@ export { scoreLoad, sanitizeFeedback, DEFAULT_WEIGHTS, type LoadFeedback, type L
 export type { Controller, ControllerDecision, ControllerInput, ControlTarget, FeedbackSample, Bounds } from './controllers/controller.ts'
 export { fixed } from './controllers/fixed.ts'
 export { batcherMachine, type BatcherEvent, type BatcherState, type FlushTrigger } from '../machines/batcher.machine.ts'
+export { createVirtualTime, type VirtualTime } from './virtualTime.ts'
