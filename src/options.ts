@@ -100,7 +100,7 @@ const KNOWN = new Set([
 export function resolveOptions<T>(options: BatcherOptions<T>): ResolvedOptions<T> {
   if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'an object with at least `flush`', options)
   for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new ConfigError(key, `not set: it is no option of createBatcher (known: ${[...KNOWN].join(', ')})`, (options as unknown as Record<string, unknown>)[key])
+    if (!KNOWN.has(key)) throw new ConfigError(key, `a known option of createBatcher (${[...KNOWN].join(", ")}); check its spelling`, (options as unknown as Record<string, unknown>)[key])
   }
   if (typeof options.flush !== 'function') throw new ConfigError('flush', 'a function (batch, info) => Promise<LoadFeedback | void>', options.flush)
   const size = resolveAdaptive('size', options.size ?? 100)
