@@ -96,6 +96,8 @@ export class BatcherRuntime<T> {
   private released = false
   private pumping = false
   private drainedSent = false
+  /** Given up (stop timeout or outside stop): nothing more is cut or retried. */
+  private abandoned = false
   /** Time the oldest buffered item arrived (exact when the buffer was empty before it). */
   private headSince = 0
   private waitTimer: Subscription | undefined
@@ -263,7 +265,7 @@ export class BatcherRuntime<T> {
     if (this.pumping) return // re-entered from a synchronous flush: the loop below carries on
     this.pumping = true
     try {
-      while (this.flights.size < this.target.concurrency && this.buffer.length > 0) {
+      while (this.flights.size < this.target.concurrency && this.buffer.length > 0 && !this.abandoned) {
         const trigger = this.dueTrigger()
         if (!trigger) break
         this.startFlight(trigger)
@@ -391,7 +393,7 @@ export class BatcherRuntime<T> {
     this.recordSample({ errorRate: flight.items.length / carried }, 'flush', true, carried, durationMs)
     if (flight.items.length === 0) {
       this.settleFlight(flight, undefined)
-    } else if (flight.attempt < this.options.retry.attempts && !this.released) {
+    } else if (flight.attempt < this.options.retry.attempts && !this.abandoned) {
       const delay = backoffDelay(flight.attempt, this.options.retry, this.options.random)
       flight.timer = this.options.scheduler.schedule(() => {
         flight.timer = undefined
@@ -579,6 +581,7 @@ export class BatcherRuntime<T> {
 
   /** Gives up on everything unsettled: aborts running flushes and dead-letters every item left. */
   abandon(error: unknown): void {
+    this.abandoned = true
     for (const flight of [...this.flights]) {
       flight.abort?.abort(error)
       this.settleFlight(flight, error)

@@ -4,7 +4,7 @@ import { aimd } from '../../src/controllers/aimd.ts'
 import type { AimdOptions, AimdState } from '../../src/controllers/aimd.ts'
 import type { FeedbackSample } from '../../src/controllers/controller.ts'
 import { ConfigError } from '../../src/errors.ts'
-import { checkKeepsBounds, checkMonotone, checkRecovers, sample, wide } from './properties.ts'
+import { checkKeepsBounds, checkMonotone, checkRecovers, latencyPairArb, sample, wide } from './properties.ts'
 
 const fresh: AimdState = { lastLatencyMs: null }
 
@@ -78,6 +78,8 @@ describe('aimd', () => {
     it('never leaves the bounds, whatever the feedback', () => checkKeepsBounds(controllers))
 
     it('never gives a larger size for more load from the same state', () => checkMonotone(controllers))
+
+    it('never gives a larger size for a higher latency than the last adjustment saw', () => checkMonotone(controllers, latencyPairArb(1000)))
 
     it('recovers to the maximum size under zero load', () =>
       checkRecovers(

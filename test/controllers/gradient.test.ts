@@ -4,7 +4,7 @@ import type { FeedbackSample } from '../../src/controllers/controller.ts'
 import { gradient } from '../../src/controllers/gradient.ts'
 import type { GradientOptions, GradientState } from '../../src/controllers/gradient.ts'
 import { ConfigError } from '../../src/errors.ts'
-import { checkKeepsBounds, checkMonotone, checkRecovers, sample, wide } from './properties.ts'
+import { checkKeepsBounds, checkMonotone, checkRecovers, latencyPairArb, sample, wide } from './properties.ts'
 
 const fresh: GradientState = { longLatencyMs: null, estimate: null, lastSampleAt: null }
 
@@ -139,6 +139,8 @@ describe('gradient', () => {
     it('never leaves the bounds, whatever the feedback', () => checkKeepsBounds(controllers))
 
     it('never gives a larger size for more load from the same state', () => checkMonotone(controllers))
+
+    it('never gives a larger size for a higher short-term latency', () => checkMonotone(controllers, latencyPairArb(1000)))
 
     it('recovers to the maximum size under zero load', () =>
       // growth is smoothing × sqrt(size) a step once the long-term latency has caught up:

@@ -4,7 +4,7 @@ import type { FeedbackSample } from '../../src/controllers/controller.ts'
 import { latencyTarget } from '../../src/controllers/latencyTarget.ts'
 import type { LatencyTargetOptions } from '../../src/controllers/latencyTarget.ts'
 import { ConfigError } from '../../src/errors.ts'
-import { checkKeepsBounds, checkMonotone, checkRecovers, sample, wide } from './properties.ts'
+import { checkKeepsBounds, checkMonotone, checkRecovers, latencyPairArb, sample, wide } from './properties.ts'
 
 const decideAt = (batchSize: number, samples: FeedbackSample[], bounds = wide) =>
   latencyTarget({ targetMs: 100 }).decide({ target: { batchSize, concurrency: 2 }, samples, bounds, now: 0 }, null)
@@ -61,6 +61,9 @@ describe('latencyTarget', () => {
     it('never leaves the bounds, whatever the feedback', () => checkKeepsBounds(controllers))
 
     it('never gives a larger size for more load from the same state', () => checkMonotone(controllers))
+
+    it('never gives a larger size for a higher latency around the target', () =>
+      checkMonotone(fc.constant(latencyTarget({ targetMs: 200 })), latencyPairArb(200)))
 
     it('recovers to the maximum size under zero load', () =>
       // latency under half of the smallest target: doubles every step, log2(5500) < 13

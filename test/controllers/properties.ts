@@ -50,31 +50,60 @@ export const feedbackArb: fc.Arbitrary<LoadFeedback> = fc
     errorRate: optional(fc.double({ min: 0, max: 1, noNaN: true })),
     queueDepth: optional(fc.double({ min: 0, max: 1e9, noNaN: true })),
     locks: optional(fc.double({ min: 0, max: 1e6, noNaN: true })),
-    latencyMs: optional(fc.oneof(fc.double({ min: 0, max: 5000, noNaN: true }), fc.double({ min: 0, max: 1e12, noNaN: true }))),
+    latencyMs: optional(
+      fc.oneof(
+        { arbitrary: fc.double({ min: 0, max: 500, noNaN: true }), weight: 4 },
+        { arbitrary: fc.double({ min: 0, max: 5000, noNaN: true }), weight: 4 },
+        { arbitrary: fc.double({ min: 0, max: 1e12, noNaN: true }), weight: 1 },
+      ),
+    ),
   })
   .map(dropUndefined)
 
 export const observationArb: fc.Arbitrary<Observation> = fc.record({
   feedback: feedbackArb,
-  failed: fc.boolean(),
+  // mostly healthy, so that a failure does not decide every window on its own
+  failed: fc.oneof({ arbitrary: fc.constant(false), weight: 19 }, { arbitrary: fc.constant(true), weight: 1 }),
   source: fc.constantFrom('flush' as const, 'monitor' as const),
   batchSize: fc.integer({ min: 0, max: 10_000 }),
 })
 
+/** How much one reported value rises: not at all, by an amount, or by a share of itself. */
+const raiseArb = fc.record({
+  by: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1e6, noNaN: true })),
+  share: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 3, noNaN: true })),
+})
+
 /** An observation and one at least as loaded: every reported value >= the first's, same fields, failure kept. */
 export const dominatedPairArb: fc.Arbitrary<readonly [Observation, Observation]> = fc
-  .tuple(observationArb, fc.array(fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1e6, noNaN: true })), { minLength: 5, maxLength: 5 }), fc.boolean())
+  .tuple(observationArb, fc.array(raiseArb, { minLength: 5, maxLength: 5 }), fc.boolean())
   .map(([less, raises, fails]) => {
-    const raise = (value: number | undefined, by: number | undefined, cap: number) => (value === undefined ? undefined : Math.min(cap, value + (by ?? 0)))
+    const raise = (value: number | undefined, index: number, cap: number) => {
+      const { by = 0, share = 0 } = raises[index] ?? {}
+      return value === undefined ? undefined : Math.min(cap, value + by + value * share)
+    }
     const feedback = dropUndefined({
-      cpu: raise(less.feedback.cpu, raises[0], 1),
-      errorRate: raise(less.feedback.errorRate, raises[1], 1),
-      queueDepth: raise(less.feedback.queueDepth, raises[2], Infinity),
-      locks: raise(less.feedback.locks, raises[3], Infinity),
-      latencyMs: raise(less.feedback.latencyMs, raises[4], Infinity),
+      cpu: raise(less.feedback.cpu, 0, 1),
+      errorRate: raise(less.feedback.errorRate, 1, 1),
+      queueDepth: raise(less.feedback.queueDepth, 2, Infinity),
+      locks: raise(less.feedback.locks, 3, Infinity),
+      latencyMs: raise(less.feedback.latencyMs, 4, Infinity),
     })
-    return [less, { ...less, feedback, failed: less.failed || fails }] as const
+    return [less, { ...less, feedback, failed: less.failed || (fails && less.batchSize % 4 === 0) }] as const
   })
+
+/**
+ * A pair of healthy flush observations that differ only in latency, drawn around `scaleMs`,
+ * so that thresholds at that scale (a latency target, a tolerance) are crossed often.
+ */
+export function latencyPairArb(scaleMs: number): fc.Arbitrary<readonly [Observation, Observation]> {
+  return fc
+    .tuple(fc.double({ min: 0, max: 3 * scaleMs, noNaN: true }), fc.oneof(fc.constant(0), fc.double({ min: 0, max: 2 * scaleMs, noNaN: true })), fc.integer({ min: 0, max: 10_000 }))
+    .map(([latencyMs, rise, batchSize]) => [
+      { feedback: { latencyMs }, failed: false, source: 'flush' as const, batchSize },
+      { feedback: { latencyMs: latencyMs + rise }, failed: false, source: 'flush' as const, batchSize },
+    ] as const)
+}
 
 /** A sample with any numbers at all, NaN and infinities included: what a careless caller might pass. */
 export const wildSampleArb: fc.Arbitrary<FeedbackSample> = fc.record({
@@ -139,12 +168,16 @@ export function checkKeepsBounds(makeController: fc.Arbitrary<AnyController>, { 
   )
 }
 
-/** Law: from the same state, a window with more load never gives a larger size (or concurrency) than one with less. */
-export function checkMonotone(makeController: fc.Arbitrary<AnyController>): void {
+/**
+ * Law: from the same state, a window with more load never gives a larger size (or
+ * concurrency) than one with less. `pairs` draws (less, more) observations; by default any
+ * feedback against feedback with every value raised.
+ */
+export function checkMonotone(makeController: fc.Arbitrary<AnyController>, pairs: fc.Arbitrary<readonly [Observation, Observation]> = dominatedPairArb): void {
   fc.assert(
     fc.property(
       makeController,
-      boundsArb.chain((bounds) => fc.tuple(fc.constant(bounds), targetArb(bounds), fc.array(windowArb, { maxLength: 6 }), fc.array(dominatedPairArb, { minLength: 1, maxLength: 10 }))),
+      boundsArb.chain((bounds) => fc.tuple(fc.constant(bounds), targetArb(bounds), fc.array(windowArb, { maxLength: 6 }), fc.array(pairs, { minLength: 1, maxLength: 10 }))),
       (controller, [bounds, target, history, pairs]) => {
         const reached = drive(controller, bounds, target, history)
         const decideWith = (observations: Observation[]) =>

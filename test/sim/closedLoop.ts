@@ -10,7 +10,7 @@ import type { SimulatedBackend } from '../../src/sim/index.ts'
 export interface ClosedLoopResult {
   /** Items that succeeded per second of virtual time. */
   readonly itemsPerSecond: number
-  /** Share of items sent that failed. */
+  /** Share of the items sent (in every call made, finished in time or not) that failed. */
   readonly errorRate: number
   /** Mean latency of a call, ms. */
   readonly meanLatencyMs: number
@@ -27,6 +27,7 @@ export function runClosedLoop(backend: SimulatedBackend, batchSize: number, opti
   const nextAt = Array.from({ length: concurrency }, (_, i) => startMs + i)
   let good = 0
   let sent = 0
+  let failedItems = 0
   let latencySum = 0
   let calls = 0
   for (;;) {
@@ -35,18 +36,18 @@ export function runClosedLoop(backend: SimulatedBackend, batchSize: number, opti
     const now = nextAt[caller]!
     if (now >= endMs) break
     const result = backend.call(batchSize, now)
-    // Count only calls that finish inside the window, so a slow last call is not free.
-    if (result.endMs <= endMs) {
-      good += batchSize - (result.ok ? 0 : (result.failedIndexes?.length ?? batchSize))
-      sent += batchSize
-    }
+    const failed = result.ok ? 0 : (result.failedIndexes?.length ?? batchSize)
+    sent += batchSize
+    failedItems += failed
+    // Count as done only what finishes inside the window, so a slow last call is not free.
+    if (result.endMs <= endMs) good += batchSize - failed
     latencySum += result.latencyMs
     calls++
     nextAt[caller] = result.endMs
   }
   return {
     itemsPerSecond: (good * 1000) / options.durationMs,
-    errorRate: sent > 0 ? 1 - good / sent : 0,
+    errorRate: sent > 0 ? failedItems / sent : 0,
     meanLatencyMs: calls > 0 ? latencySum / calls : 0,
     calls,
   }

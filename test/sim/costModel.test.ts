@@ -43,6 +43,15 @@ describe('slowdownAt', () => {
     expect(Number.isFinite(slowdownAt(1, model))).toBe(true)
     expect(slowdownAt(1, model)).toBeGreaterThan(50)
     expect(slowdownAt(1.1, model)).toBeGreaterThan(5 * slowdownAt(1, model))
+    // Continuous where the steep climb gives way to proportional growth (found by bisection).
+    let [below, above] = [1, 1.5]
+    while (above - below > 1e-12) {
+      const mid = (below + above) / 2
+      if (slowdownAt(mid, model) >= model.saturationSlowdown) above = mid
+      else below = mid
+    }
+    expect(slowdownAt(below, model)).toBeCloseTo(model.saturationSlowdown, 4)
+    expect(slowdownAt(above, model)).toBeCloseTo(model.saturationSlowdown, 4)
     expect(slowdownAt(2, model)).toBeGreaterThan(model.saturationSlowdown)
     expect(slowdownAt(4, model) / slowdownAt(2, model)).toBeCloseTo(2, 9)
     expect(Number.isFinite(slowdownAt(1e6, model))).toBe(true)

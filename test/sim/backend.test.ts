@@ -1,0 +1,257 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError } from '../../src/errors.ts'
+import { constant, createSimulatedBackend, optimalBatchSize, sinewave, spikes, step, type BackendCallResult } from '../../src/sim/index.ts'
+import { runClosedLoop } from './closedLoop.ts'
+
+/** A quiet, noise-free backend, so latencies can be checked exactly. */
+const quiet = (extra: Parameters<typeof createSimulatedBackend>[0] = {}) =>
+  createSimulatedBackend({ pattern: constant({ level: 0 }), latencyJitter: 0, ...extra })
+
+/** The same script of calls (size, time) against a fresh backend. */
+const script = (options: Parameters<typeof createSimulatedBackend>[0]): BackendCallResult[] => {
+  const backend = createSimulatedBackend(options)
+  return Array.from({ length: 200 }, (_, i) => backend.call(20 + (i % 7) * 40, i * 50))
+}
+
+describe('createSimulatedBackend', () => {
+  it('fills in the documented defaults', () => {
+    const { options } = createSimulatedBackend()
+    expect(options).toMatchObject({
+      seed: 1, overheadMs: 20, perItemMs: 0.5, capacity: 2000, kneeSlowdown: 20, saturationSlowdown: 1000,
+      baseErrorRate: 0.001, errorOnset: 0.9, errorSlope: 3, maxErrorRate: 0.95, lockOnset: 0.8, lockSlope: 100,
+      failureMode: 'items', latencyJitter: 0.1,
+    })
+    expect(options.pattern(12_345)).toBe(0.5)
+  })
+
+  it('refuses bad options with a ConfigError naming the field and the rule', () => {
+    expect(() => createSimulatedBackend({ capacity: 0 })).toThrow('Expected `capacity` to be a number > 0, got `0`')
+    const cases: Array<[Parameters<typeof createSimulatedBackend>[0], string]> = [
+      [{ overheadMs: -1 }, 'overheadMs'],
+      [{ perItemMs: Number.NaN }, 'perItemMs'],
+      [{ overheadMs: 0, perItemMs: 0 }, 'perItemMs'],
+      [{ capacity: Infinity }, 'capacity'],
+      [{ kneeSlowdown: 0.5 }, 'kneeSlowdown'],
+      [{ kneeSlowdown: 50, saturationSlowdown: 10 }, 'saturationSlowdown'],
+      [{ baseErrorRate: 2 }, 'baseErrorRate'],
+      [{ baseErrorRate: 0.5, maxErrorRate: 0.2 }, 'maxErrorRate'],
+      [{ seed: Number.NaN }, 'seed'],
+      [{ failureMode: 'rows' as never }, 'failureMode'],
+      [{ pattern: 0.5 as never }, 'pattern'],
+      [{ latencyJitter: -0.1 }, 'latencyJitter'],
+    ]
+    for (const [options, field] of cases) {
+      try {
+        createSimulatedBackend(options)
+        expect.unreachable(`${field} was accepted`)
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError)
+        expect((error as ConfigError).field).toBe(field)
+      }
+    }
+  })
+})
+
+describe('call', () => {
+  it('costs the overhead plus the per-item cost on an idle backend', () => {
+    const backend = quiet({ capacity: 1e9 })
+    expect(backend.call(1, 0).latencyMs).toBeCloseTo(20.5, 6)
+    expect(backend.call(100, 1000).latencyMs).toBeCloseTo(70, 3)
+    expect(backend.call(0, 2000).latencyMs).toBeCloseTo(20, 6)
+  })
+
+  it('slows a call down by the background load', () => {
+    const backend = createSimulatedBackend({ pattern: constant({ level: 0.5 }), latencyJitter: 0, capacity: 1e9 })
+    expect(backend.call(100, 0).latencyMs).toBeCloseTo(140, 3)
+  })
+
+  it('counts the work already in flight until it ends, with no end reported', () => {
+    const backend = quiet()
+    const first = backend.call(1000, 0)
+    expect(first.utilisation).toBeCloseTo(0.5, 12)
+    const second = backend.call(10, 1)
+    expect(second.utilisation).toBeCloseTo(0.505, 12)
+    expect(second.latencyMs).toBeGreaterThan(1.9 * 25)
+    expect(backend.loadAt(2)).toMatchObject({ itemsInFlight: 1010, callsInFlight: 2 })
+    expect(backend.loadAt(second.endMs)).toMatchObject({ itemsInFlight: 1000, callsInFlight: 1 })
+    expect(backend.loadAt(first.endMs - 0.001)).toMatchObject({ itemsInFlight: 1000, callsInFlight: 1 })
+    expect(backend.loadAt(first.endMs)).toMatchObject({ itemsInFlight: 0, callsInFlight: 0, utilisation: 0 })
+    expect(backend.call(10, first.endMs + 1).latencyMs).toBeCloseTo(25 / (1 - 10 / 2000), 6)
+  })
+
+  it('never lets its clock run backwards: an earlier time counts as the latest seen', () => {
+    const backend = quiet()
+    const first = backend.call(1000, 0)
+    backend.loadAt(first.endMs + 10)
+    // A late caller with a stale time does not meet the call that already ended.
+    expect(backend.call(10, 5).utilisation).toBeCloseTo(10 / 2000, 12)
+    expect(backend.call(10, 5).endMs).toBeGreaterThan(first.endMs + 10)
+  })
+
+  it('reports feedback a flush function can return: cpu, errorRate, queue, locks and latency', () => {
+    const backend = quiet()
+    const result = backend.call(100, 0)
+    expect(result.feedback).toEqual({
+      cpu: 0.05,
+      errorRate: 0,
+      queueDepth: 5,
+      queueCapacity: 2000,
+      locks: 0,
+      latencyMs: result.latencyMs,
+    })
+  })
+
+  it('has lock waits, long queues and errors appear past capacity, and none when comfortable', () => {
+    const backend = createSimulatedBackend({ pattern: constant({ level: 0.9 }), seed: 4 })
+    const comfortable = createSimulatedBackend({ pattern: constant({ level: 0.1 }), seed: 4 }).call(200, 0)
+    expect(comfortable).toMatchObject({ ok: true, feedback: { locks: 0, errorRate: 0 } })
+    const overrun = backend.call(600, 0)
+    expect(overrun.utilisation).toBeCloseTo(1.2, 12)
+    expect(overrun.ok).toBe(false)
+    expect(overrun.failedIndexes!.length / 600).toBeGreaterThan(0.4)
+    expect(overrun.feedback.locks).toBe(40)
+    expect(overrun.feedback.cpu).toBe(1)
+    expect(overrun.feedback.queueDepth).toBeGreaterThan(590)
+    expect(overrun.latencyMs).toBeGreaterThan(100 * 320)
+  })
+
+  it('lists failed items by index, ascending, in failureMode items', () => {
+    const result = createSimulatedBackend({ pattern: constant({ level: 1 }), seed: 2 }).call(50, 0)
+    const failed = result.failedIndexes!
+    expect(failed.length).toBeGreaterThan(0)
+    expect(failed.length).toBeLessThan(50)
+    expect([...failed].sort((a, b) => a - b)).toEqual(failed)
+    expect(failed.every((i) => Number.isInteger(i) && i >= 0 && i < 50)).toBe(true)
+    expect(result.feedback.errorRate).toBe(failed.length / 50)
+  })
+
+  it('fails whole calls, with no failedIndexes, in failureMode batch', () => {
+    const backend = createSimulatedBackend({ pattern: constant({ level: 1 }), failureMode: 'batch', seed: 3 })
+    const results = Array.from({ length: 200 }, (_, i) => backend.call(10, i * 100_000))
+    const failed = results.filter((r) => !r.ok)
+    expect(failed.length).toBeGreaterThan(40)
+    expect(failed.length).toBeLessThan(160)
+    expect(failed.every((r) => r.failedIndexes === undefined && r.feedback.errorRate === 1)).toBe(true)
+    expect(results.filter((r) => r.ok).every((r) => r.feedback.errorRate === 0)).toBe(true)
+  })
+
+  it('spreads latency with jitter but keeps its mean', () => {
+    const backend = createSimulatedBackend({ pattern: constant({ level: 0 }), capacity: 1e9, seed: 8 })
+    const latencies = Array.from({ length: 4000 }, (_, i) => backend.call(100, i * 1000).latencyMs)
+    const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length
+    expect(mean).toBeGreaterThan(69)
+    expect(mean).toBeLessThan(71)
+    expect(Math.max(...latencies) - Math.min(...latencies)).toBeGreaterThan(20)
+  })
+
+  it('refuses a batch size that is not an integer >= 0 and a time that is not finite', () => {
+    const backend = quiet()
+    expect(() => backend.call(-1, 0)).toThrow(RangeError)
+    expect(() => backend.call(1.5, 0)).toThrow('Expected `batchSize` to be an integer >= 0, got `1.5`')
+    expect(() => backend.call(1, Number.NaN)).toThrow(RangeError)
+    expect(() => backend.feedbackAt(Infinity)).toThrow(RangeError)
+  })
+
+  it('keeps totals of calls, items and failures', () => {
+    const backend = createSimulatedBackend({ pattern: constant({ level: 1 }), seed: 2 })
+    const results = [backend.call(50, 0), backend.call(0, 10), backend.call(30, 20)]
+    const failedItems = results.reduce((sum, r) => sum + (r.failedIndexes?.length ?? 0), 0)
+    expect(backend.stats()).toEqual({
+      calls: 3,
+      items: 80,
+      failedItems,
+      failedCalls: results.filter((r) => !r.ok).length,
+    })
+  })
+})
+
+describe('determinism', () => {
+  it('gives identical outcomes for the same seed and the same calls', () => {
+    const options = { pattern: spikes({ seed: 5 }), seed: 5 }
+    expect(script(options)).toEqual(script(options))
+  })
+
+  it('gives different outcomes for a different seed', () => {
+    const a = script({ pattern: constant({ level: 0.95 }), seed: 5 })
+    const b = script({ pattern: constant({ level: 0.95 }), seed: 6 })
+    expect(a.map((r) => r.latencyMs)).not.toEqual(b.map((r) => r.latencyMs))
+    expect(a.map((r) => r.failedIndexes)).not.toEqual(b.map((r) => r.failedIndexes))
+  })
+
+  it('is not perturbed by a monitor polling feedbackAt, loadAt or optimalBatchSizeAt', () => {
+    const options = { pattern: sinewave(), seed: 9 }
+    const polled = createSimulatedBackend(options)
+    const results = Array.from({ length: 200 }, (_, i) => {
+      polled.feedbackAt(i * 50)
+      polled.loadAt(i * 50)
+      polled.optimalBatchSizeAt(i * 50)
+      return polled.call(20 + (i % 7) * 40, i * 50)
+    })
+    expect(results).toEqual(script(options))
+  })
+})
+
+describe('feedbackAt', () => {
+  it('reports what a monitor sees: load now, the current error chance, and the latest latency', () => {
+    const backend = createSimulatedBackend({ pattern: step({ fromLevel: 0.2, toLevel: 0.95, atMs: 10_000 }), latencyJitter: 0 })
+    expect(backend.feedbackAt(0)).toEqual({ cpu: 0.2, errorRate: 0.001, queueDepth: 0, queueCapacity: 2000, locks: 0 })
+    const result = backend.call(200, 100)
+    const during = backend.feedbackAt(101)
+    expect(during.cpu).toBeCloseTo(0.3, 12)
+    expect(during.latencyMs).toBe(result.latencyMs)
+    expect(during.queueDepth).toBe(Math.round(200 * (1 - 0.7)))
+    const spiking = backend.feedbackAt(20_000)
+    expect(spiking.cpu).toBe(0.95)
+    expect(spiking.errorRate).toBeCloseTo(0.151, 12)
+    expect(spiking.locks).toBe(15)
+    expect(spiking.queueDepth).toBe(0)
+  })
+})
+
+describe('the best batch size moves with load (measured in virtual time)', () => {
+  const sizes = [1, 5, 10, 20, 50, 100, 200, 500]
+  /** Goodput of each fixed size, 4 callers back to back for a virtual minute at a steady background. */
+  const measure = (background: number) =>
+    sizes.map((batchSize) => {
+      const backend = createSimulatedBackend({ pattern: constant({ level: background }), seed: 21 })
+      return { batchSize, ...runClosedLoop(backend, batchSize, { concurrency: 4, durationMs: 60_000 }) }
+    })
+  const bestOf = (runs: ReturnType<typeof measure>) => runs.reduce((a, b) => (b.itemsPerSecond > a.itemsPerSecond ? b : a))
+  const low = measure(0.2)
+  const high = measure(0.9)
+
+  it('wastes calls on tiny batches and overruns the backend with huge ones, at low load', () => {
+    const best = bestOf(low)
+    const at = (n: number) => low.find((r) => r.batchSize === n)!
+    expect(best.batchSize).toBe(100)
+    expect(at(1).itemsPerSecond).toBeLessThan(best.itemsPerSecond / 10)
+    expect(at(5).itemsPerSecond).toBeLessThan(best.itemsPerSecond / 3)
+    expect(at(500).itemsPerSecond).toBeLessThan(best.itemsPerSecond / 10)
+    expect(at(500).errorRate).toBeGreaterThan(0.2)
+    expect(at(500).meanLatencyMs).toBeGreaterThan(100 * at(100).meanLatencyMs)
+  })
+
+  it('is smaller at high load than at low load', () => {
+    const best = bestOf(high)
+    expect(best.batchSize).toBe(20)
+    expect(best.batchSize).toBeLessThan(bestOf(low).batchSize)
+    // The low-load optimum overruns the loaded backend: errors and a fraction of the goodput.
+    const lowBestUnderLoad = high.find((r) => r.batchSize === bestOf(low).batchSize)!
+    expect(lowBestUnderLoad.errorRate).toBeGreaterThan(0.3)
+    expect(lowBestUnderLoad.itemsPerSecond).toBeLessThan(best.itemsPerSecond / 10)
+  })
+
+  it('agrees with the cost model’s optimalBatchSize', () => {
+    for (const [background, runs] of [[0.2, low], [0.9, high]] as const) {
+      const predicted = optimalBatchSize({ background, concurrency: 4 }).batchSize
+      const nearest = sizes.reduce((a, b) => (Math.abs(Math.log(b / predicted)) < Math.abs(Math.log(a / predicted)) ? b : a))
+      expect(bestOf(runs).batchSize).toBe(nearest)
+    }
+  })
+
+  it('is given over time by optimalBatchSizeAt, following the pattern', () => {
+    const backend = createSimulatedBackend({ pattern: step({ fromLevel: 0.2, toLevel: 0.9, atMs: 1000 }) })
+    expect(backend.optimalBatchSizeAt(0, { concurrency: 4 }).batchSize).toBe(93)
+    expect(backend.optimalBatchSizeAt(1000, { concurrency: 4, minSize: 5, maxSize: 100 }).batchSize).toBe(18)
+  })
+})
