@@ -73,6 +73,12 @@ export interface Controller<S = unknown> {
   initialState(): S
   /** The next target from the current one and the latest samples. */
   decide(input: ControllerInput, state: S): ControllerDecision<S>
+  /**
+   * Optional: the load score of one (sanitized) feedback with this controller's own weighting,
+   * 0..1. When present the batcher records each sample's `score` with it; when absent it uses
+   * `scoreLoad(feedback)` with the default weights.
+   */
+  score?(feedback: LoadFeedback): number
 }
 
 /** Rounds and clamps `value` into `bounds` (NaN goes to `min`). */

@@ -1,0 +1,115 @@
+import { ConfigError } from '../errors.ts'
+import { scoreLoad } from '../feedback.ts'
+import type { LoadFeedback, LoadWeights, ScoreOptions } from '../feedback.ts'
+import { clampTo } from './controller.ts'
+import type { Controller, FeedbackSample } from './controller.ts'
+
+/** Options of {@link loadScore}. */
+export interface LoadScoreOptions {
+  /**
+   * Weights of the score's parts (default `DEFAULT_WEIGHTS`: cpu .4, errorRate .3,
+   * queueDepth .2, locks .1). Given, they replace the defaults whole: a part left out
+   * weighs 0. Each >= 0.
+   */
+  readonly weights?: LoadWeights
+  /** Below this mean score the batch grows (default 0.3). In 0..1 and <= `high`. */
+  readonly low?: number
+  /** Above this mean score the batch shrinks (default 0.7). In 0..1 and >= `low`. */
+  readonly high?: number
+  /** Step per adjustment as a share of the size: `max(floor(size × factor), 1)` items (default 0.2). In (0, 1]. */
+  readonly factor?: number
+  /** How often the batcher adjusts, in ms (default 5000). > 0. */
+  readonly intervalMs?: number
+  /** Divides `queueDepth` when a feedback carries no `queueCapacity` (default 100). > 0. */
+  readonly queueCapacity?: number
+  /** Divides `locks` (default 50). > 0. */
+  readonly locksCapacity?: number
+  /**
+   * Also step concurrency by one (up below `low`, down above `high`) within its bounds
+   * (default false: concurrency stays where it is).
+   */
+  readonly concurrency?: boolean
+}
+
+/**
+ * The load-score controller, the default of an adaptive batcher. Each adjustment averages
+ * the scores of the samples it is given (the batcher's last 10): below `low` the batch grows
+ * by `max(floor(size × factor), 1)`, above `high` it shrinks by the same, in between (edges
+ * included) it holds. The result is clamped to the size bounds.
+ *
+ * Scores that are NaN are skipped (a window with none holds); others are clamped to 0..1.
+ * With custom `weights` or capacities, each sample is re-scored from its feedback, and
+ * {@link Controller.score} lets the batcher record samples with the same weighting.
+ *
+ * @example createBatcher({ flush, size: { min: 10, max: 1000 }, controller: loadScore({ high: 0.6 }) })
+ */
+export function loadScore(options: LoadScoreOptions = {}): Controller<null> {
+  const low = checkNumber('low', options.low ?? 0.3, 'a number in 0..1', (v) => v >= 0 && v <= 1)
+  const high = checkNumber('high', options.high ?? 0.7, 'a number in 0..1 and >= `low`', (v) => v >= low && v <= 1)
+  const factor = checkNumber('factor', options.factor ?? 0.2, 'a number > 0 and <= 1', (v) => v > 0 && v <= 1)
+  const intervalMs = checkNumber('intervalMs', options.intervalMs ?? 5000, 'a number > 0', (v) => v > 0)
+  const scoring = scoringOptions(options)
+  const stepsConcurrency = checkBoolean('concurrency', options.concurrency ?? false)
+  // Samples arrive scored with the default weighting; re-score only when ours differs.
+  const rescores = Object.keys(scoring).length > 0
+  const score = (feedback: LoadFeedback): number => scoreLoad(feedback, scoring)
+
+  return {
+    name: 'loadScore',
+    intervalMs,
+    initialState: () => null,
+    score,
+    decide({ target, samples, bounds }) {
+      const size = clampTo(target.batchSize, bounds.size)
+      const concurrency = clampTo(target.concurrency, bounds.concurrency)
+      const mean = meanScore(samples, rescores ? score : undefined)
+      if (mean === undefined || (mean >= low && mean <= high)) return { batchSize: size, concurrency, state: null }
+      const direction = mean < low ? 1 : -1
+      const step = Math.max(Math.floor(size * factor), 1)
+      return {
+        batchSize: clampTo(size + direction * step, bounds.size),
+        concurrency: stepsConcurrency ? clampTo(concurrency + direction, bounds.concurrency) : concurrency,
+        state: null,
+      }
+    },
+  }
+}
+
+/** The mean of the window's scores, each clamped to 0..1; NaN scores skipped; undefined when none is left. */
+function meanScore(samples: readonly FeedbackSample[], rescore: ((feedback: LoadFeedback) => number) | undefined): number | undefined {
+  let sum = 0
+  let count = 0
+  for (const sample of samples) {
+    const score = rescore ? rescore(sample.feedback) : sample.score
+    if (Number.isNaN(score)) continue
+    sum += Math.min(1, Math.max(0, score))
+    count++
+  }
+  return count === 0 ? undefined : sum / count
+}
+
+function scoringOptions(options: LoadScoreOptions): ScoreOptions {
+  const scoring: { weights?: LoadWeights; queueCapacity?: number; locksCapacity?: number } = {}
+  if (options.weights !== undefined) {
+    if (typeof options.weights !== 'object' || options.weights === null) throw new ConfigError('weights', 'an object of weights', options.weights)
+    const weights: Record<string, number> = {}
+    for (const part of ['cpu', 'errorRate', 'queueDepth', 'locks'] as const) {
+      const weight = options.weights[part]
+      if (weight !== undefined) weights[part] = checkNumber(`weights.${part}`, weight, 'a number >= 0', (v) => v >= 0)
+    }
+    scoring.weights = weights
+  }
+  if (options.queueCapacity !== undefined) scoring.queueCapacity = checkNumber('queueCapacity', options.queueCapacity, 'a number > 0', (v) => v > 0)
+  if (options.locksCapacity !== undefined) scoring.locksCapacity = checkNumber('locksCapacity', options.locksCapacity, 'a number > 0', (v) => v > 0)
+  return scoring
+}
+
+function checkNumber(field: string, value: unknown, rule: string, isValid: (value: number) => boolean): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || !isValid(value)) throw new ConfigError(field, rule, value)
+  return value
+}
+
+function checkBoolean(field: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new ConfigError(field, 'a boolean', value)
+  return value
+}
