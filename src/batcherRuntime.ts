@@ -248,6 +248,11 @@ export class BatcherRuntime<T> {
     return new Promise((resolve) => this.flushWaiters.push({ seq, resolve }))
   }
 
+  /** Items buffered plus in flight (what `capacity` bounds): cheap enough for a router to read per item. */
+  get pending(): number {
+    return this.buffer.length + this.itemsInFlight
+  }
+
   /** Sequence number of the next item to be accepted. */
   get tailSeq(): number {
     return this.buffer.tailSeq
