@@ -539,7 +539,9 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
     this.slots.push(slot)
     this.routeSet = [...from, slot]
     this.options.logger.info(`loadbatch: supervisor scaled up to ${this.routeSet.length} workers`)
-    this.changeMembership(from, Promise.all(from.map((old) => this.flushSlot(old))))
+    // Only a keyed router needs the old owners flushed before their keys move to the new worker.
+    const barrier = this.options.router.keyed ? Promise.all(from.map((old) => this.flushSlot(old))) : Promise.resolve()
+    this.changeMembership(from, barrier)
   }
 
   /** Takes the newest worker out of routing and drains it; its keys move once it stopped. */
@@ -793,8 +795,9 @@ function emptyMetrics(): Omit<WorkerMetrics, 'state'> {
 export type SupervisorLogic = ReturnType<typeof supervisorMachine.provide>
 
 /** The supervisor logic for `options`, a way to reach the runtime behind each actor made from it, and `portOf` so it can be a worker. */
-export function createSupervisorLogic<T>(options: SupervisorOptions<T>): WorkerLogic<T> & {
+export function createSupervisorLogic<T>(options: SupervisorOptions<T>): {
   logic: SupervisorLogic
+  portOf: (actor: AnyActorRef) => WorkerPort<T> | undefined
   runtimeOf: (actor: AnyActorRef) => SupervisorRuntime<T> | undefined
 } {
   const resolved = resolveSupervisorOptions(options)
@@ -804,13 +807,15 @@ export function createSupervisorLogic<T>(options: SupervisorOptions<T>): WorkerL
   const logic = supervisorMachine
     .provide({
       actions: {
-        startWorkers: assign(({ self, spawn, context }) => {
+        startWorkers: assign(({ self, spawn }) => {
           const created = new SupervisorRuntime(resolved, self)
           runtimes.set(self, created)
           // Also reached when a parent stops this actor without STOP: workers are stopped by XState and dead-letter what they hold.
           self.subscribe({ complete: () => created.release(), error: () => created.release() })
-          created.start(spawn as unknown as Spawn, context.workers)
-          return {}
+          created.start(spawn as unknown as Spawn, resolved.input.initial)
+          // The options win over the machine's input, so the logic behaves the same when a parent spawns it without input.
+          const { initial, ...bounds } = resolved.input
+          return { ...bounds, workers: initial }
         }),
         routeItem: ({ self, event }) => {
           assertEvent(event, 'ADD')
