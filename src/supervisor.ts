@@ -598,7 +598,7 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
       const port = slot.port
       const ref = slot.ref
       if (!port || !ref || this.failed) return
-      ref.send(timeoutMs === undefined ? { type: 'STOP' } : { type: 'STOP', timeoutMs })
+      if (ref.getSnapshot().status === 'active') ref.send(timeoutMs === undefined ? { type: 'STOP' } : { type: 'STOP', timeoutMs })
       await port.stopped
       if (slot.port === port || this.failed) {
         const record = this.ports.find((entry) => entry.port === port)
@@ -668,7 +668,7 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
     }
     for (const slot of this.slots) {
       slot.port?.abandon(error)
-      slot.ref?.send({ type: 'STOP' })
+      if (slot.ref?.getSnapshot().status === 'active') slot.ref.send({ type: 'STOP' })
       slot.markReady()
     }
   }
