@@ -14,3 +14,6 @@ export type { Controller, ControllerDecision, ControllerInput, ControlTarget, Fe
 export { fixed } from './controllers/fixed.ts'
 export { batcherMachine, type BatcherEvent, type BatcherState, type FlushTrigger } from '../machines/batcher.machine.ts'
 export { createVirtualTime, type VirtualTime } from './virtualTime.ts'
+export { createSupervisor, createSupervisorLogic, SupervisorEscalatedError, SupervisorRuntime, type Supervisor, type SupervisorLogic, type SupervisorOptions, type SupervisorMetrics, type WorkerCountOptions, type RestartOptions, type ScaleOptions, type WorkerPort, type WorkerLogic, type WorkerMetrics } from './supervisor.ts'
+export { roundRobin, leastLoaded, byKey, type Router, type RouteWorker, type RouteKey } from './routing/index.ts'
+export { supervisorMachine, type SupervisorEvent, type SupervisorState } from '../machines/supervisor.machine.ts'

@@ -39,7 +39,7 @@ function serializeState(state: Snapshot): string {
   return `${JSON.stringify(state.value)}|workers=${workers}|pending=${pendingRestarts}|crashes=${crashes.length}`
 }
 
-const model = createTestModel(machine, { input: BOUNDS, events: EVENTS, serializeState: (state) => serializeState(state as Snapshot) } as never)
+const model = createTestModel(machine, { input: BOUNDS, events: EVENTS, serializeState: (state: unknown) => serializeState(state as Snapshot) } as never)
 
 function createSut() {
   const time = createVirtualTime()

@@ -1,0 +1,64 @@
+/**
+ * Items per second through a 4-worker supervisor against one batcher, in the same run:
+ * N items, each `tryAdd`ed (falling back to `await add` when the chosen worker is full), then
+ * `stop()` (drain) — async no-op flush, batch size 100, concurrency 1 per batcher.
+ * Every figure is the median of ROUNDS timed runs after WARMUP untimed ones; the ratio is
+ * supervisor ÷ batcher (1.0 = as fast; the supervisor adds a router pick per item).
+ *
+ * Run: node --import tsx bench/supervisor.ts
+ */
+import { createBatcher } from '../src/batcher.ts'
+import { byKey } from '../src/routing/byKey.ts'
+import { leastLoaded } from '../src/routing/leastLoaded.ts'
+import { roundRobin } from '../src/routing/roundRobin.ts'
+import type { Router } from '../src/routing/router.ts'
+import { createSupervisor } from '../src/supervisor.ts'
+
+const ITEMS = 200_000
+const SIZE = 100
+const CAPACITY = 10_000
+const WARMUP = 3
+const ROUNDS = 11
+const flush = async (_batch: number[]) => {}
+
+interface Sink {
+  tryAdd(item: number): boolean
+  add(item: number): Promise<void>
+  stop(): Promise<void>
+}
+
+async function push(target: Sink): Promise<void> {
+  for (let i = 0; i < ITEMS; i++) if (!target.tryAdd(i)) await target.add(i)
+  await target.stop()
+}
+
+async function rate(make: () => Sink): Promise<number> {
+  const samples: number[] = []
+  for (let round = 0; round < WARMUP + ROUNDS; round++) {
+    const target = make()
+    const started = performance.now()
+    await push(target)
+    const ms = performance.now() - started
+    if (round >= WARMUP) samples.push(ITEMS / (ms / 1000))
+  }
+  samples.sort((a, b) => a - b)
+  return samples[Math.floor(samples.length / 2)]!
+}
+
+const batcher = () => createBatcher<number>({ flush, size: SIZE, capacity: CAPACITY })
+const pool = (route: () => Router<number>) => () =>
+  createSupervisor<number>({ worker: { flush, size: SIZE, capacity: CAPACITY }, workers: { min: 4 }, route: route() })
+
+const one = await rate(batcher)
+const rows: [string, number][] = [['one batcher', one]]
+for (const [name, route] of [
+  ['supervisor, 4 workers, roundRobin', () => roundRobin<number>()],
+  ['supervisor, 4 workers, leastLoaded', () => leastLoaded<number>()],
+  ['supervisor, 4 workers, byKey(i % 64)', () => byKey<number>((i) => i % 64)],
+] as const) {
+  rows.push([name, await rate(pool(route))])
+}
+console.log(`${ITEMS} items, batch ${SIZE}, async no-op flush, median of ${ROUNDS} runs (Node ${process.version})`)
+for (const [name, itemsPerSecond] of rows) {
+  console.log(`${name.padEnd(40)} ${(itemsPerSecond / 1e6).toFixed(2).padStart(6)} M items/s   ratio ${(itemsPerSecond / one).toFixed(2)}×`)
+}
