@@ -66,7 +66,7 @@ export const batcherMachine = setup({
   types: {
     context: {} as BatcherContext,
     events: {} as BatcherEvent,
-    input: {} as BatcherInput,
+    input: {} as BatcherInput | undefined,
   },
   actions: {
     /** Start the runtime (buffer, timers, feedback subscription) and put its target into context. */

@@ -98,7 +98,7 @@ describe('as a child actor', () => {
     const sink = recordingSink<string>()
     const { logic } = createBatcherLogic<string>({ flush: sink.flush, size: 3, maxWaitMs: 50, scheduler: time.scheduler })
     const parent = setup({ actors: { batcher: logic } }).createMachine({
-      invoke: { src: 'batcher', id: 'writer', systemId: 'writer' },
+      invoke: { src: 'batcher', id: 'writer', systemId: 'writer', input: {} },
     })
     const actor = createActor(parent).start()
     const child = actor.system.get('writer')!
