@@ -3,6 +3,7 @@ import type { InspectionEvent, Observer } from 'xstate'
 import type { FlushTrigger } from '../machines/batcher.machine.ts'
 import type { Bounds, Controller } from './controllers/controller.ts'
 import { fixed } from './controllers/fixed.ts'
+import { loadScore } from './controllers/loadScore.ts'
 import { ConfigError } from './errors.ts'
 import type { LoadFeedback } from './feedback.ts'
 import { silentLogger, type Logger } from './logger.ts'
@@ -47,7 +48,7 @@ export interface BatcherOptions<T> {
   concurrency?: Adaptive
   /** A flush taking longer fails with FlushTimeoutError, its signal aborted, and is retried (default 30 000). */
   flushTimeoutMs?: number
-  /** Turns feedback into the next size and concurrency (default `fixed()`; see src/controllers). */
+  /** Turns feedback into the next size and concurrency (default `loadScore()` when size or concurrency is a range, else `fixed()`). */
   controller?: Controller<any>
   /** Feedback from an outside monitor, merged with what flushes return. */
   feedback$?: Observable<LoadFeedback>
@@ -112,7 +113,8 @@ export function resolveOptions<T>(options: BatcherOptions<T>): ResolvedOptions<T
   if (capacity < size.max) throw new ConfigError('capacity', `an integer >= the largest batch size (${size.max}), or no batch could ever fill`, capacity)
   const flushTimeoutMs = options.flushTimeoutMs ?? 30_000
   if (!(flushTimeoutMs >= 1)) throw new ConfigError('flushTimeoutMs', 'a number >= 1 (ms)', flushTimeoutMs)
-  const controller = options.controller ?? fixed()
+  const adaptive = size.min < size.max || concurrency.min < concurrency.max
+  const controller = options.controller ?? (adaptive ? loadScore() : fixed())
   if (typeof controller !== 'object' || controller === null || typeof controller.decide !== 'function' || typeof controller.initialState !== 'function') {
     throw new ConfigError('controller', 'a Controller ({ name, intervalMs, initialState(), decide() }), e.g. loadScore()', controller)
   }

@@ -115,4 +115,15 @@ describe('adjusting', () => {
     expect(errors).toEqual(['loadbatch: controller stepper threw; keeping the current target'])
     await batcher.stop()
   })
+
+  it('adapts with loadScore() by default when the size is a range', async () => {
+    const time = createVirtualTime()
+    const batcher = createBatcher<number>({ flush: async () => {}, size: { initial: 100, min: 10, max: 1000 }, scheduler: time.scheduler })
+    batcher.actor.send({ type: 'FEEDBACK', feedback: { cpu: 0.1 } }) // score .04 < .3: grow by 20%
+    await time.advanceBy(4999)
+    expect(batcher.metrics().batchSize).toBe(100)
+    await time.advanceBy(1)
+    expect(batcher.metrics().batchSize).toBe(120)
+    await batcher.stop()
+  })
 })
