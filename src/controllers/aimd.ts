@@ -1,4 +1,5 @@
-import { ConfigError } from '../errors.ts'
+import { checkFinite } from '../checkOption.ts'
+import { meanLatencyMs } from './window.ts'
 import { clampTo } from './controller.ts'
 import type { Controller, FeedbackSample } from './controller.ts'
 
@@ -38,11 +39,11 @@ export interface AimdState {
  * @example createBatcher({ flush, size: { min: 10, max: 5000 }, controller: aimd({ increase: 50 }) })
  */
 export function aimd(options: AimdOptions = {}): Controller<AimdState> {
-  const increase = checkNumber('increase', options.increase ?? 10, 'an integer >= 1', (v) => Number.isInteger(v) && v >= 1)
-  const decrease = checkNumber('decrease', options.decrease ?? 0.5, 'a number > 0 and < 1', (v) => v > 0 && v < 1)
-  const threshold = checkNumber('threshold', options.threshold ?? 0.7, 'a number in 0..1', (v) => v >= 0 && v <= 1)
-  const latencyTolerance = checkNumber('latencyTolerance', options.latencyTolerance ?? 1.5, 'a number >= 1', (v) => v >= 1)
-  const intervalMs = checkNumber('intervalMs', options.intervalMs ?? 1000, 'a number > 0', (v) => v > 0)
+  const increase = checkFinite('increase', options.increase ?? 10, 'an integer >= 1', (v) => Number.isInteger(v) && v >= 1)
+  const decrease = checkFinite('decrease', options.decrease ?? 0.5, 'a number > 0 and < 1', (v) => v > 0 && v < 1)
+  const threshold = checkFinite('threshold', options.threshold ?? 0.7, 'a number in 0..1', (v) => v >= 0 && v <= 1)
+  const latencyTolerance = checkFinite('latencyTolerance', options.latencyTolerance ?? 1.5, 'a number >= 1', (v) => v >= 1)
+  const intervalMs = checkFinite('intervalMs', options.intervalMs ?? 1000, 'a number > 0', (v) => v > 0)
 
   return {
     name: 'aimd',
@@ -63,12 +64,6 @@ export function aimd(options: AimdOptions = {}): Controller<AimdState> {
   }
 }
 
-/** Mean of the finite latencies (negatives count as 0), summed as shares so it cannot overflow; undefined when none. */
-function meanLatencyMs(samples: readonly FeedbackSample[]): number | undefined {
-  const latencies = samples.map((sample) => sample.feedback.latencyMs).filter((ms): ms is number => ms !== undefined && Number.isFinite(ms))
-  if (latencies.length === 0) return undefined
-  return latencies.reduce((mean, ms) => mean + Math.max(0, ms) / latencies.length, 0)
-}
 
 /** Mean of the scores clamped to 0..1, NaN skipped; undefined when none. */
 function meanScore(samples: readonly FeedbackSample[]): number | undefined {
@@ -77,7 +72,3 @@ function meanScore(samples: readonly FeedbackSample[]): number | undefined {
   return scores.reduce((sum, score) => sum + Math.min(1, Math.max(0, score)), 0) / scores.length
 }
 
-function checkNumber(field: string, value: unknown, rule: string, isValid: (value: number) => boolean): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || !isValid(value)) throw new ConfigError(field, rule, value)
-  return value
-}

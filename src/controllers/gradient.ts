@@ -1,3 +1,5 @@
+import { checkFinite } from '../checkOption.ts'
+import { meanLatencyMs } from './window.ts'
 import { ConfigError } from '../errors.ts'
 import { clampTo } from './controller.ts'
 import type { Controller, ControllerDecision, FeedbackSample } from './controller.ts'
@@ -47,10 +49,10 @@ export interface GradientState {
  * @example createBatcher({ flush, size: { min: 10, max: 1000 }, controller: gradient({ tolerance: 2 }) })
  */
 export function gradient(options: GradientOptions = {}): Controller<GradientState> {
-  const tolerance = checkNumber('tolerance', options.tolerance ?? 1.5, 'a number >= 1', (v) => v >= 1)
-  const smoothing = checkNumber('smoothing', options.smoothing ?? 0.2, 'a number > 0 and <= 1', (v) => v > 0 && v <= 1)
-  const longWindow = checkNumber('longWindow', options.longWindow ?? 600, 'an integer >= 1', (v) => Number.isInteger(v) && v >= 1)
-  const intervalMs = checkNumber('intervalMs', options.intervalMs ?? 1000, 'a number > 0', (v) => v > 0)
+  const tolerance = checkFinite('tolerance', options.tolerance ?? 1.5, 'a number >= 1', (v) => v >= 1)
+  const smoothing = checkFinite('smoothing', options.smoothing ?? 0.2, 'a number > 0 and <= 1', (v) => v > 0 && v <= 1)
+  const longWindow = checkFinite('longWindow', options.longWindow ?? 600, 'an integer >= 1', (v) => Number.isInteger(v) && v >= 1)
+  const intervalMs = checkFinite('intervalMs', options.intervalMs ?? 1000, 'a number > 0', (v) => v > 0)
   const headroom = options.headroom ?? Math.sqrt
   if (typeof headroom !== 'function') throw new ConfigError('headroom', 'a function of the size', headroom)
   // The exponential average's weight of history per sample, as in an N-sample EWMA.
@@ -101,14 +103,4 @@ function isAppLimited(samples: readonly FeedbackSample[], size: number): boolean
   return flushes.length > 0 && flushes.every((sample) => sample.batchSize < size / 2)
 }
 
-/** Mean of the finite latencies (negatives count as 0), summed as shares so it cannot overflow; undefined when none. */
-function meanLatencyMs(samples: readonly FeedbackSample[]): number | undefined {
-  const latencies = samples.map((sample) => sample.feedback.latencyMs).filter((ms): ms is number => ms !== undefined && Number.isFinite(ms))
-  if (latencies.length === 0) return undefined
-  return latencies.reduce((mean, ms) => mean + Math.max(0, ms) / latencies.length, 0)
-}
 
-function checkNumber(field: string, value: unknown, rule: string, isValid: (value: number) => boolean): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || !isValid(value)) throw new ConfigError(field, rule, value)
-  return value
-}

@@ -1,4 +1,5 @@
-import { ConfigError } from '../errors.ts'
+import { checkFinite } from '../checkOption.ts'
+import { meanLatencyMs } from './window.ts'
 import { clampTo } from './controller.ts'
 import type { Controller, FeedbackSample } from './controller.ts'
 
@@ -23,8 +24,8 @@ export interface LatencyTargetOptions {
  * @example createBatcher({ flush, size: { min: 10, max: 2000 }, controller: latencyTarget({ targetMs: 250 }) })
  */
 export function latencyTarget(options: LatencyTargetOptions): Controller<null> {
-  const targetMs = checkNumber('targetMs', options?.targetMs, 'a number > 0', (v) => v > 0)
-  const intervalMs = checkNumber('intervalMs', options?.intervalMs ?? 1000, 'a number > 0', (v) => v > 0)
+  const targetMs = checkFinite('targetMs', options?.targetMs, 'a number > 0', (v) => v > 0)
+  const intervalMs = checkFinite('intervalMs', options?.intervalMs ?? 1000, 'a number > 0', (v) => v > 0)
 
   return {
     name: 'latencyTarget',
@@ -50,14 +51,4 @@ function nextSize(size: number, samples: readonly FeedbackSample[], targetMs: nu
   return size
 }
 
-/** Mean of the finite latencies (negatives count as 0), summed as shares so it cannot overflow; undefined when none. */
-function meanLatencyMs(samples: readonly FeedbackSample[]): number | undefined {
-  const latencies = samples.map((sample) => sample.feedback.latencyMs).filter((ms): ms is number => ms !== undefined && Number.isFinite(ms))
-  if (latencies.length === 0) return undefined
-  return latencies.reduce((mean, ms) => mean + Math.max(0, ms) / latencies.length, 0)
-}
 
-function checkNumber(field: string, value: unknown, rule: string, isValid: (value: number) => boolean): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || !isValid(value)) throw new ConfigError(field, rule, value)
-  return value
-}

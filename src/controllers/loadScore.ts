@@ -1,3 +1,4 @@
+import { checkFinite } from '../checkOption.ts'
 import { ConfigError } from '../errors.ts'
 import { scoreLoad } from '../feedback.ts'
 import type { LoadFeedback, LoadWeights, ScoreOptions } from '../feedback.ts'
@@ -44,10 +45,10 @@ export interface LoadScoreOptions {
  * @example createBatcher({ flush, size: { min: 10, max: 1000 }, controller: loadScore({ high: 0.6 }) })
  */
 export function loadScore(options: LoadScoreOptions = {}): Controller<null> {
-  const low = checkNumber('low', options.low ?? 0.3, 'a number in 0..1', (v) => v >= 0 && v <= 1)
-  const high = checkNumber('high', options.high ?? 0.7, 'a number in 0..1 and >= `low`', (v) => v >= low && v <= 1)
-  const factor = checkNumber('factor', options.factor ?? 0.2, 'a number > 0 and <= 1', (v) => v > 0 && v <= 1)
-  const intervalMs = checkNumber('intervalMs', options.intervalMs ?? 5000, 'a number > 0', (v) => v > 0)
+  const low = checkFinite('low', options.low ?? 0.3, 'a number in 0..1', (v) => v >= 0 && v <= 1)
+  const high = checkFinite('high', options.high ?? 0.7, 'a number in 0..1 and >= `low`', (v) => v >= low && v <= 1)
+  const factor = checkFinite('factor', options.factor ?? 0.2, 'a number > 0 and <= 1', (v) => v > 0 && v <= 1)
+  const intervalMs = checkFinite('intervalMs', options.intervalMs ?? 5000, 'a number > 0', (v) => v > 0)
   const scoring = scoringOptions(options)
   const stepsConcurrency = checkBoolean('concurrency', options.concurrency ?? false)
   // Samples arrive scored with the default weighting; re-score only when ours differs.
@@ -95,19 +96,15 @@ function scoringOptions(options: LoadScoreOptions): ScoreOptions {
     const weights: Record<string, number> = {}
     for (const part of ['cpu', 'errorRate', 'queueDepth', 'locks'] as const) {
       const weight = options.weights[part]
-      if (weight !== undefined) weights[part] = checkNumber(`weights.${part}`, weight, 'a number >= 0', (v) => v >= 0)
+      if (weight !== undefined) weights[part] = checkFinite(`weights.${part}`, weight, 'a number >= 0', (v) => v >= 0)
     }
     scoring.weights = weights
   }
-  if (options.queueCapacity !== undefined) scoring.queueCapacity = checkNumber('queueCapacity', options.queueCapacity, 'a number > 0', (v) => v > 0)
-  if (options.locksCapacity !== undefined) scoring.locksCapacity = checkNumber('locksCapacity', options.locksCapacity, 'a number > 0', (v) => v > 0)
+  if (options.queueCapacity !== undefined) scoring.queueCapacity = checkFinite('queueCapacity', options.queueCapacity, 'a number > 0', (v) => v > 0)
+  if (options.locksCapacity !== undefined) scoring.locksCapacity = checkFinite('locksCapacity', options.locksCapacity, 'a number > 0', (v) => v > 0)
   return scoring
 }
 
-function checkNumber(field: string, value: unknown, rule: string, isValid: (value: number) => boolean): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || !isValid(value)) throw new ConfigError(field, rule, value)
-  return value
-}
 
 function checkBoolean(field: string, value: unknown): boolean {
   if (typeof value !== 'boolean') throw new ConfigError(field, 'a boolean', value)

@@ -4,7 +4,7 @@
  */
 
 import { ConfigError } from '../errors.ts'
-import { checkNumber } from './checkOption.ts'
+import { checkNumber } from '../checkOption.ts'
 import { constant, type LoadPattern } from './loadPatterns.ts'
 import { toSeed } from './random.ts'
 

@@ -6,7 +6,7 @@
  */
 
 import { ConfigError } from '../errors.ts'
-import { checkNumber } from './checkOption.ts'
+import { checkNumber } from '../checkOption.ts'
 import { hashToUnit, toSeed } from './random.ts'
 
 /**

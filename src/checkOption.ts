@@ -1,9 +1,9 @@
 /**
- * Checks of the simulator's numeric options, each failing with a {@link ConfigError} that
+ * Checks of numeric options (simulator, controllers), each failing with a {@link ConfigError} that
  * names the field and the rule ("Expected `capacity` to be a number > 0, got `0`").
  */
 
-import { ConfigError } from '../errors.ts'
+import { ConfigError } from './errors.ts'
 
 /** The range a numeric option must lie in; every bound is optional. */
 export interface NumberRule {
@@ -43,4 +43,14 @@ function describeRule({ min, max, above = false, integer = false }: NumberRule):
   if (min !== undefined) return `${kind} ${above ? '>' : '>='} ${min}`
   if (bounded) return `${kind} <= ${max}`
   return integer ? 'a finite integer' : 'a finite number'
+}
+
+/**
+ * Returns `value` when it is a finite number passing `isValid`; otherwise throws a
+ * {@link ConfigError} naming `field` with `rule` in words. For rules a range cannot say
+ * (e.g. "<= high").
+ */
+export function checkFinite(field: string, value: unknown, rule: string, isValid: (value: number) => boolean): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || !isValid(value)) throw new ConfigError(field, rule, value)
+  return value
 }
