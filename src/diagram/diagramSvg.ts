@@ -42,6 +42,14 @@ export function renderDiagramSvg(graph: MachineGraph): string {
   // Edges first, so boxes sit on top of their ends.
   let lane = 0
   const pairCount = new Map<string, number>()
+  const usedLabelYs: number[] = []
+  // Back-edge labels share the right-hand column: nudge each down until it clears the others.
+  const freeY = (y: number): number => {
+    let free = y
+    while (usedLabelYs.some((used) => Math.abs(used - free) < 12)) free += 12
+    usedLabelYs.push(free)
+    return free
+  }
   for (const t of graph.transitions) {
     const from = at(t.from)
     const to = at(t.to)
@@ -51,7 +59,8 @@ export function renderDiagramSvg(graph: MachineGraph): string {
     const label = escapeXml(transitionLabel(t))
     if (t.from === t.to) parts.push(selfLoop(from, label, nth))
     else if (to.layer > from.layer) parts.push(forwardEdge(from, to, label, nth, t))
-    else parts.push(backEdge(from, to, label, contentRight + 24 + 16 * lane++))
+    else if (to.layer === from.layer) parts.push(sideEdge(from, to, label, nth))
+    else parts.push(backEdge(from, to, label, contentRight + 24 + 16 * lane++, freeY))
   }
 
   for (const state of graph.states) {
@@ -90,14 +99,27 @@ function forwardEdge(from: PlacedNode, to: PlacedNode, label: string, nth: numbe
   ].join('\n')
 }
 
-function backEdge(from: PlacedNode, to: PlacedNode, label: string, laneX: number): string {
+function backEdge(from: PlacedNode, to: PlacedNode, label: string, laneX: number, freeY: (y: number) => number): string {
   const y1 = from.y + from.height / 2
   const y2 = to.y + to.height / 2 + 6
   const x1 = from.x + from.width
   const x2 = to.x + to.width
+  const apexX = 0.75 * laneX + 0.125 * (x1 + x2)
   return [
     `<path class="transition" d="M${x1},${y1} C${laneX},${y1} ${laneX},${y2} ${x2},${y2}" fill="none" stroke="#777" stroke-width="1.2" stroke-dasharray="4 2" marker-end="url(#arrow)"/>`,
-    `<text x="${laneX - 8}" y="${(y1 + y2) / 2}" font-size="10.5" fill="#7b341e">${label}</text>`,
+    `<text x="${apexX + 4}" y="${freeY((y1 + y2) / 2)}" font-size="10.5" fill="#7b341e">${label}</text>`,
+  ].join('\n')
+}
+
+/** Between two states of one layer: a straight arrow between their facing sides, label above it. */
+function sideEdge(from: PlacedNode, to: PlacedNode, label: string, nth: number): string {
+  const rightward = to.x > from.x
+  const y = Math.min(from.y + from.height, to.y + to.height) - 10 - nth * 12 - (rightward ? 0 : 18)
+  const x1 = rightward ? from.x + from.width : from.x
+  const x2 = rightward ? to.x : to.x + to.width
+  return [
+    `<path class="transition" d="M${x1},${y} L${x2},${y}" fill="none" stroke="#555" stroke-width="1.2" marker-end="url(#arrow)"/>`,
+    `<text x="${(x1 + x2) / 2}" y="${y - 3}" font-size="10.5" text-anchor="middle" fill="#7b341e">${label}</text>`,
   ].join('\n')
 }
 

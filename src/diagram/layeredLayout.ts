@@ -27,7 +27,7 @@ export interface Layout {
 }
 
 /** Spacing of the layout, in px. */
-export const layoutSpacing = { layerGap: 90, nodeGap: 60, margin: 24, backEdgeRoom: 180 } as const
+export const layoutSpacing = { layerGap: 90, nodeGap: 150, margin: 24, backEdgeRoom: 180 } as const
 
 /**
  * Places `nodes` in layers from `start` (nodes it cannot reach go below, in their given

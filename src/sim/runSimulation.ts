@@ -190,6 +190,9 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
   const finished = Promise.all(producers)
     .then(() => batcher.stop())
     .then(() => {
+      // The last sample closes the series at the moment the last item settled.
+      sampler.unsubscribe()
+      if (samples.at(-1)?.atMs !== now()) takeSample()
       endMs = now()
     })
 
@@ -202,8 +205,6 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
     }
   }
   await finished
-  sampler!.unsubscribe()
-  if (samples.length === 0 || samples[samples.length - 1]!.atMs < endMs!) takeSample()
 
   const metrics = batcher.metrics()
   const durationMs = endMs ?? now()
