@@ -56,7 +56,7 @@ describe('the HTML report in headless Chromium', () => {
       expect(box?.width).toBeGreaterThan(500)
       await tab.mouse.move(400, 420)
       await tab.locator('.legend-item').first().click()
-      expect(await tab.locator('polyline.series[data-series="aimd"]').first().evaluate((el) => (el as SVGElement).style.display)).toBe('none')
+      expect(await tab.locator('polyline.series[data-series="aimd"]').first().evaluate((el) => (el as unknown as { style: { display: string } }).style.display)).toBe('none')
       const screenshot = join(dir, 'report.png')
       await tab.screenshot({ path: screenshot, fullPage: true })
       expect(statSync(screenshot).size).toBeGreaterThan(10_000)
