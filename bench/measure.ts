@@ -29,6 +29,8 @@ export interface TaskSpec {
   readonly beforeAll?: () => unknown
   /** Tears it down: stop batchers, complete subjects, so no timer outlives the task. */
   readonly afterAll?: () => unknown
+  /** Runs before every call of `fn`, outside the timed window (e.g. to build a fresh pipeline). */
+  readonly beforeEach?: () => unknown
 }
 
 /** The figures of one task, per operation. */
@@ -55,6 +57,7 @@ export async function measure(tasks: readonly TaskSpec[]): Promise<Figure[]> {
   for (const task of tasks) {
     let ready = false
     bench.add(task.name, task.fn, {
+      ...(task.beforeEach ? { beforeEach: async () => void (await task.beforeEach!()) } : {}),
       // tinybench calls beforeAll for the warm-up and again for the run: build once, tear down once.
       beforeAll: async () => {
         if (ready) return
