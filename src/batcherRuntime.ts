@@ -2,6 +2,7 @@ import type { Subscription } from 'rxjs'
 import type { AnyActorRef } from 'xstate'
 import type { BatcherEvent, FlushTrigger } from '../machines/batcher.machine.ts'
 import { clampTo, type ControlTarget, type FeedbackSample } from './controllers/controller.ts'
+import { AttemptSignal } from './attemptSignal.ts'
 import { ItemBuffer } from './buffer.ts'
 import { AbortError, BatcherStoppedError, FlushTimeoutError, PartialBatchError } from './errors.ts'
 import { sanitizeFeedback, scoreLoad, type LoadFeedback } from './feedback.ts'
@@ -43,8 +44,8 @@ interface Flight<T> {
   readonly trigger: FlushTrigger
   readonly batchSize: number
   attempt: number
-  /** The running attempt's abort controller. */
-  abort: AbortController | undefined
+  /** The running attempt's abort signal. */
+  abort: AttemptSignal | undefined
   /** The running attempt's timeout, or the backoff before the next attempt. */
   timer: Subscription | undefined
   /** Settled (flushed or dead-lettered); late answers of an abandoned attempt are ignored. */
@@ -345,7 +346,7 @@ export class BatcherRuntime<T> {
   private runAttempt(flight: Flight<T>): void {
     flight.attempt++
     if (flight.attempt > 1) this.retries++
-    const abort = new AbortController()
+    const abort = new AttemptSignal()
     flight.abort = abort
     const { scheduler, flushTimeoutMs } = this.options
     const started = scheduler.now()
@@ -357,13 +358,11 @@ export class BatcherRuntime<T> {
       flight.timer = undefined
       this.onAttempt(flight, outcome, scheduler.now() - started)
     }
-    flight.timer = scheduler.schedule(() => {
-      const error = new FlushTimeoutError(flushTimeoutMs)
-      abort.abort(error)
-      answer({ ok: false, error })
-    }, flushTimeoutMs)
     const info: FlushInfo = {
-      signal: abort.signal, attempt: flight.attempt, batchId: flight.id, batchSize: flight.batchSize, trigger: flight.trigger,
+      get signal() {
+        return abort.signal
+      },
+      attempt: flight.attempt, batchId: flight.id, batchSize: flight.batchSize, trigger: flight.trigger,
     }
     let result: unknown
     try {
@@ -374,6 +373,12 @@ export class BatcherRuntime<T> {
       return
     }
     if (isPromiseLike(result)) {
+      // Only a pending answer can time out: the timer is armed after the call, not before.
+      flight.timer = scheduler.schedule(() => {
+        const error = new FlushTimeoutError(flushTimeoutMs)
+        abort.abort(error)
+        answer({ ok: false, error })
+      }, flushTimeoutMs)
       result.then(
         (feedback) => answer({ ok: true, feedback }),
         (error: unknown) => answer({ ok: false, error }),

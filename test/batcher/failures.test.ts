@@ -196,4 +196,21 @@ describe('a flush that fails', () => {
     expect(at).toEqual([0, 75])
     await batcher.stop()
   })
+
+  it('hands a sink that reads its signal late an already aborted signal, with the reason', async () => {
+    const time = createVirtualTime()
+    let info: FlushInfo | undefined
+    const batcher = createBatcher<number>({
+      size: 1, flushTimeoutMs: 100, scheduler: time.scheduler, retry: { attempts: 1 }, onDeadLetter: () => {},
+      flush: (_batch, given) => {
+        info = given // does not touch the signal yet
+        return new Promise(() => {})
+      },
+    })
+    batcher.tryAdd(1)
+    await time.advanceBy(100)
+    expect(info!.signal.aborted).toBe(true)
+    expect(info!.signal.reason).toBeInstanceOf(FlushTimeoutError)
+    await batcher.stop()
+  })
 })
