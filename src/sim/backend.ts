@@ -83,8 +83,9 @@ export interface SimulatedBackend {
   call(batchSize: number, nowMs: number): BackendCallResult
   /**
    * What a monitor polling the backend at `nowMs` would see: `cpu` (utilisation, capped at
-   * 1), `errorRate` (the current chance an item fails), `queueDepth` (items in flight waiting
-   * rather than being served), `queueCapacity` (= `capacity`), `locks`, and `latencyMs` of the
+   * 1), `errorRate` (the current chance an item fails), `queueDepth` (the backend's work,
+   * background included, waiting rather than being served), `queueCapacity` (the option,
+   * default `capacity`), `locks`, and `latencyMs` of the
    * latest call (absent before the first). Draws no randomness, so polling never changes a
    * run. Throws `RangeError` for a non-finite time.
    */
@@ -152,14 +153,35 @@ export function createSimulatedBackend(options: BackendOptions = {}): SimulatedB
     }
   }
 
-  /** Feedback at utilisation `u` with `items` in flight; `errorRate` and `latencyMs` as given. */
-  const feedbackFor = (u: number, items: number, errorRate: number, latencyMs: number | undefined): LoadFeedback => {
+  /**
+   * Feedback at utilisation `u`; `errorRate` and `latencyMs` as given. Reported as a real
+   * database reports itself, whole: `cpu` is the utilisation (capped at 1); `queueDepth` is
+   * the waiting share `1 - 1 / slowdown(u)` of all the work in the backend, `u × capacity`
+   * items (the background's other clients included, not only this batcher's calls), out of
+   * `queueCapacity`; `locks` are the lock waits at `u`.
+   *
+   * With the defaults, the default `scoreLoad` of this feedback (the score `loadScore()`
+   * acts on, low 0.3, high 0.7) is, whatever share of `u` is background:
+   *
+   * | utilisation | cpu  | errorRate | queueDepth | locks | score |
+   * |-------------|------|-----------|------------|-------|-------|
+   * | 0.3         | 0.3  | 0.001     | 180        | 0     | 0.14  |
+   * | 0.5         | 0.5  | 0.001     | 500        | 0     | 0.25  |
+   * | 0.8         | 0.8  | 0.001     | 1280       | 0     | 0.45  |
+   * | 1.0         | 1    | 0.301     | 1978       | 50    | 0.79  |
+   * | 1.2         | 1    | 0.901     | 2398       | 100   | 0.97  |
+   *
+   * So a backend at half load or less scores under `low` (grow), an overrun one over `high`
+   * (shrink), and the dead band lies in between: the score passes 0.3 near utilisation 0.58
+   * and 0.7 between 0.95 (0.68) and 0.97 (0.72).
+   */
+  const feedbackFor = (u: number, errorRate: number, latencyMs: number | undefined): LoadFeedback => {
     const waitingShare = 1 - 1 / slowdownAt(u, model)
     const feedback: LoadFeedback = {
       cpu: Math.min(1, u),
       errorRate,
-      queueDepth: Math.round(items * waitingShare),
-      queueCapacity: model.capacity,
+      queueDepth: Math.round(u * model.capacity * waitingShare),
+      queueCapacity: model.queueCapacity,
       locks: lockWaitsAt(u, model),
     }
     return latencyMs === undefined ? feedback : { ...feedback, latencyMs }
@@ -205,14 +227,14 @@ export function createSimulatedBackend(options: BackendOptions = {}): SimulatedB
         ok,
         ...(partial ? { failedIndexes: failed } : {}),
         utilisation: u,
-        feedback: feedbackFor(u, itemsInFlight, batchSize > 0 ? failed.length / batchSize : 0, latencyMs),
+        feedback: feedbackFor(u, batchSize > 0 ? failed.length / batchSize : 0, latencyMs),
       }
     },
 
     feedbackAt(nowMs) {
       advanceTo(nowMs)
       const { utilisation } = loadNow()
-      return feedbackFor(utilisation, itemsInFlight, errorRateAt(utilisation, model), lastLatencyMs)
+      return feedbackFor(utilisation, errorRateAt(utilisation, model), lastLatencyMs)
     },
 
     loadAt(nowMs) {

@@ -24,9 +24,16 @@ export interface BackendOptions {
   /**
    * Items the backend can have in flight at once when idle otherwise, > 0 (default 2000).
    * Utilisation is `background + itemsInFlight / capacity`; at 1 the backend is full.
-   * Also reported as `queueCapacity`.
    */
   readonly capacity?: number
+  /**
+   * Size of the backend's wait queue, in items, reported as `queueCapacity` beside
+   * `queueDepth` (the whole backend's waiting work, background included), > 0 (default
+   * `capacity`). With the default, the queue is a quarter full at utilisation 0.5 and all
+   * but full at 1, which keeps the default load score under 0.3 at light load and over 0.7
+   * when the backend is overrun (see `feedbackFor` in `backend.ts`).
+   */
+  readonly queueCapacity?: number
   /**
    * Where the queueing slowdown `1 / (1 - utilisation)` ends, >= 1 (default 20, reached at
    * utilisation 0.95); past it latency climbs faster and faster (see `slowdownAt`).
@@ -48,7 +55,10 @@ export interface BackendOptions {
   readonly maxErrorRate?: number
   /** Utilisation at which lock waits appear, >= 0 (default 0.8). */
   readonly lockOnset?: number
-  /** Lock waits per unit of utilisation past `lockOnset`, >= 0 (default 100: 20 at utilisation 1, 50 at 1.3). */
+  /**
+   * Lock waits per unit of utilisation past `lockOnset`, >= 0 (default 250: 25 at utilisation
+   * 0.9, 50 at 1, the load score's `locksCapacity`, so locks weigh fully once overrun).
+   */
   readonly lockSlope?: number
   /**
    * `'items'` (default): each item fails on its own with the error rate (a bulk API's partial
@@ -67,6 +77,7 @@ export interface ResolvedBackendOptions {
   readonly overheadMs: number
   readonly perItemMs: number
   readonly capacity: number
+  readonly queueCapacity: number
   readonly kneeSlowdown: number
   readonly saturationSlowdown: number
   readonly baseErrorRate: number
@@ -95,6 +106,7 @@ export function resolveBackendOptions(options: BackendOptions = {}): ResolvedBac
   const overheadMs = checkNumber('overheadMs', options.overheadMs, 20, { min: 0 })
   const perItemMs = checkNumber('perItemMs', options.perItemMs, 0.5, { min: 0 })
   if (overheadMs === 0 && perItemMs === 0) throw new ConfigError('perItemMs', 'a number > 0 when overheadMs is 0', perItemMs)
+  const capacity = checkNumber('capacity', options.capacity, 2000, { min: 0, above: true })
   const kneeSlowdown = checkNumber('kneeSlowdown', options.kneeSlowdown, 20, { min: 1 })
   const errorOnset = checkNumber('errorOnset', options.errorOnset, 0.9, { min: 0 })
   const baseErrorRate = checkNumber('baseErrorRate', options.baseErrorRate, 0.001, { min: 0, max: 1 })
@@ -105,7 +117,8 @@ export function resolveBackendOptions(options: BackendOptions = {}): ResolvedBac
     seed: toSeed(options.seed ?? 1, 'seed'),
     overheadMs,
     perItemMs,
-    capacity: checkNumber('capacity', options.capacity, 2000, { min: 0, above: true }),
+    capacity,
+    queueCapacity: checkNumber('queueCapacity', options.queueCapacity, capacity, { min: 0, above: true }),
     kneeSlowdown,
     saturationSlowdown: checkNumber('saturationSlowdown', options.saturationSlowdown, Math.max(1000, kneeSlowdown), { min: kneeSlowdown }),
     baseErrorRate,
@@ -113,7 +126,7 @@ export function resolveBackendOptions(options: BackendOptions = {}): ResolvedBac
     errorSlope: checkNumber('errorSlope', options.errorSlope, 3, { min: 0 }),
     maxErrorRate,
     lockOnset: checkNumber('lockOnset', options.lockOnset, 0.8, { min: 0 }),
-    lockSlope: checkNumber('lockSlope', options.lockSlope, 100, { min: 0 }),
+    lockSlope: checkNumber('lockSlope', options.lockSlope, 250, { min: 0 }),
     failureMode,
     latencyJitter: checkNumber('latencyJitter', options.latencyJitter, 0.1, { min: 0 }),
   }

@@ -12,7 +12,7 @@ describe('loadbatch simulate (child process)', () => {
     const { code, stdout, stderr } = runCli(['simulate', ...quick, '--out', out])
     expect(stderr).toBe('')
     expect(code).toBe(0)
-    expect(stdout).toContain('loadbatch simulate: spikes load, controller aimd')
+    expect(stdout).toContain('loadbatch simulate: spikes load, controller loadScore')
     expect(stdout).toMatch(/throughput\s+\d+ items\/s/)
     expect(stdout).toMatch(/latency\s+p50 \d+ ms, p99 \d+ ms/)
     expect(stdout).toMatch(/errors\s+\d+ failed items/)
@@ -28,10 +28,10 @@ describe('loadbatch simulate (child process)', () => {
 
   it('with --compare prints a table row per run: the controller, fixed 5, 20 and 100', () => {
     const out = mkdtempSync(join(tmpdir(), 'loadbatch-cli-'))
-    const { code, stdout } = runCli(['simulate', ...quick, '--compare', '--pattern', 'burst', '--controller', 'loadScore', '--out', out])
+    const { code, stdout } = runCli(['simulate', ...quick, '--compare', '--pattern', 'burst', '--controller', 'aimd', '--out', out])
     expect(code).toBe(0)
-    const rows = stdout.split('\n').filter((line) => /^(loadScore|fixed (5|20|100)) /.test(line))
-    expect(rows.map((row) => row.split(/\s{2,}/)[0])).toEqual(['loadScore', 'fixed 5', 'fixed 20', 'fixed 100'])
+    const rows = stdout.split('\n').filter((line) => /^(aimd|fixed (5|20|100)) /.test(line))
+    expect(rows.map((row) => row.split(/\s{2,}/)[0])).toEqual(['aimd', 'fixed 5', 'fixed 20', 'fixed 100'])
     expect(existsSync(join(out, 'simulate-burst-compare.svg'))).toBe(true)
     expect(existsSync(join(out, 'simulate-burst-compare.html'))).toBe(true)
   })

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../../src/errors.ts'
 import { constant, createSimulatedBackend, optimalBatchSize, sinewave, spikes, step, type BackendCallResult } from '../../src/sim/index.ts'
+import { loadScore } from '../../src/controllers/index.ts'
+import { scoreLoad } from '../../src/feedback.ts'
 import { runClosedLoop } from './closedLoop.ts'
 
 /** A quiet, noise-free backend, so latencies can be checked exactly. */
@@ -17,8 +19,8 @@ describe('createSimulatedBackend', () => {
   it('fills in the documented defaults', () => {
     const { options } = createSimulatedBackend()
     expect(options).toMatchObject({
-      seed: 1, overheadMs: 20, perItemMs: 0.5, capacity: 2000, kneeSlowdown: 20, saturationSlowdown: 1000,
-      baseErrorRate: 0.001, errorOnset: 0.9, errorSlope: 3, maxErrorRate: 0.95, lockOnset: 0.8, lockSlope: 100,
+      seed: 1, overheadMs: 20, perItemMs: 0.5, capacity: 2000, queueCapacity: 2000, kneeSlowdown: 20, saturationSlowdown: 1000,
+      baseErrorRate: 0.001, errorOnset: 0.9, errorSlope: 3, maxErrorRate: 0.95, lockOnset: 0.8, lockSlope: 250,
       failureMode: 'items', latencyJitter: 0.1,
     })
     expect(options.pattern(12_345)).toBe(0.5)
@@ -26,6 +28,9 @@ describe('createSimulatedBackend', () => {
 
   it('refuses bad options with a ConfigError naming the field and the rule', () => {
     expect(() => createSimulatedBackend({ capacity: 0 })).toThrow('Expected `capacity` to be a number > 0, got `0`')
+    expect(() => createSimulatedBackend({ queueCapacity: 0 })).toThrow('Expected `queueCapacity` to be a number > 0, got `0`')
+    expect(createSimulatedBackend({ capacity: 500 }).options.queueCapacity).toBe(500)
+    expect(createSimulatedBackend({ queueCapacity: 300 }).options.queueCapacity).toBe(300)
     const cases: Array<[Parameters<typeof createSimulatedBackend>[0], string]> = [
       [{ overheadMs: -1 }, 'overheadMs'],
       [{ perItemMs: Number.NaN }, 'perItemMs'],
@@ -109,9 +114,11 @@ describe('call', () => {
     expect(overrun.utilisation).toBeCloseTo(1.2, 12)
     expect(overrun.ok).toBe(false)
     expect(overrun.failedIndexes!.length / 600).toBeGreaterThan(0.4)
-    expect(overrun.feedback.locks).toBe(40)
+    expect(overrun.feedback.locks).toBe(100)
     expect(overrun.feedback.cpu).toBe(1)
-    expect(overrun.feedback.queueDepth).toBeGreaterThan(590)
+    // The whole backend's waiting work (1.2 × 2000 items, nearly all waiting), past the queue's size.
+    expect(overrun.feedback.queueDepth).toBeGreaterThan(2350)
+    expect(overrun.feedback.queueDepth).toBeGreaterThan(overrun.feedback.queueCapacity!)
     expect(overrun.latencyMs).toBeGreaterThan(100 * 320)
   })
 
@@ -194,17 +201,84 @@ describe('determinism', () => {
 describe('feedbackAt', () => {
   it('reports what a monitor sees: load now, the current error chance, and the latest latency', () => {
     const backend = createSimulatedBackend({ pattern: step({ fromLevel: 0.2, toLevel: 0.95, atMs: 10_000 }), latencyJitter: 0 })
-    expect(backend.feedbackAt(0)).toEqual({ cpu: 0.2, errorRate: 0.001, queueDepth: 0, queueCapacity: 2000, locks: 0 })
+    // The queue counts the background's work too (other clients'), as a real database's does:
+    // u × capacity items, of which the share 1 - 1 / slowdown = u waits below the knee.
+    expect(backend.feedbackAt(0)).toEqual({ cpu: 0.2, errorRate: 0.001, queueDepth: Math.round(0.2 * 2000 * 0.2), queueCapacity: 2000, locks: 0 })
     const result = backend.call(200, 100)
     const during = backend.feedbackAt(101)
     expect(during.cpu).toBeCloseTo(0.3, 12)
     expect(during.latencyMs).toBe(result.latencyMs)
-    expect(during.queueDepth).toBe(Math.round(200 * (1 - 0.7)))
+    expect(during.queueDepth).toBe(Math.round(0.3 * 2000 * 0.3))
     const spiking = backend.feedbackAt(20_000)
     expect(spiking.cpu).toBe(0.95)
     expect(spiking.errorRate).toBeCloseTo(0.151, 12)
-    expect(spiking.locks).toBe(15)
-    expect(spiking.queueDepth).toBe(0)
+    expect(spiking.locks).toBe(37) // 250 × (0.95 - 0.8) = 37.5 in exact arithmetic, just under it in floating point
+    expect(spiking.queueDepth).toBe(Math.round(0.95 * 2000 * (1 - 1 / 20)))
+  })
+
+  it('reports queueCapacity as given, the queue the same', () => {
+    const small = createSimulatedBackend({ pattern: constant({ level: 0.5 }), queueCapacity: 400 }).feedbackAt(0)
+    expect(small).toMatchObject({ queueDepth: 500, queueCapacity: 400 })
+  })
+})
+
+describe('the load score of its feedback (what makes loadScore() usable)', () => {
+  /** scoreLoad of the feedback at utilisation `u`, made of `background` and items in flight. */
+  const scoreAt = (u: number, background: number): number => {
+    const backend = createSimulatedBackend({ pattern: constant({ level: background }), latencyJitter: 0 })
+    const items = Math.round((u - background) * 2000)
+    if (items > 0) backend.call(items, 0)
+    expect(backend.loadAt(1).utilisation).toBeCloseTo(u, 9)
+    return scoreLoad(backend.feedbackAt(1))
+  }
+
+  it('is under loadScore’s low 0.3 at light load, over its high 0.7 when overrun, in between around 0.8', () => {
+    for (const background of [0, 0.2, 0.3]) {
+      expect(scoreAt(0.3, background)).toBeLessThan(0.3)
+    }
+    for (const background of [0, 0.2, 0.5]) {
+      expect(scoreAt(0.5, background)).toBeLessThan(0.3)
+    }
+    for (const background of [0, 0.5, 0.8]) {
+      const score = scoreAt(0.8, background)
+      expect(score).toBeGreaterThan(0.3)
+      expect(score).toBeLessThan(0.7)
+    }
+    for (const background of [0, 0.5, 0.9, 1]) {
+      expect(scoreAt(1, background)).toBeGreaterThan(0.7)
+    }
+    for (const background of [0, 0.6, 1]) {
+      expect(scoreAt(1.2, background)).toBeGreaterThan(0.9)
+    }
+  })
+
+  it('keeps its figures: 0.14, 0.25, 0.45, 0.79 and 0.97 at utilisation 0.3, 0.5, 0.8, 1 and 1.2', () => {
+    const scores = [0.3, 0.5, 0.8, 1, 1.2].map((u) => Math.round(scoreAt(u, Math.min(u, 1) / 2) * 100) / 100)
+    expect(scores).toEqual([0.14, 0.25, 0.45, 0.79, 0.97])
+  })
+
+  it('makes the default loadScore() shrink an overrun batch and grow a lightly loaded one', () => {
+    const controller = loadScore()
+    const decide = (u: number) => {
+      const backend = createSimulatedBackend({ pattern: constant({ level: Math.min(u, 1) }), latencyJitter: 0 })
+      if (u > 1) backend.call(Math.round((u - 1) * 2000), 0)
+      const feedback = backend.feedbackAt(1)
+      const samples = Array.from({ length: 10 }, (_, i) => ({
+        at: i, feedback, score: scoreLoad(feedback), source: 'monitor' as const, failed: false, batchSize: 0,
+      }))
+      const input = {
+        target: { batchSize: 100, concurrency: 4 },
+        samples,
+        bounds: { size: { min: 5, max: 1000 }, concurrency: { min: 1, max: 4 } },
+        now: 0,
+      }
+      return controller.decide(input, controller.initialState()).batchSize
+    }
+    expect(decide(0.3)).toBeGreaterThan(100)
+    expect(decide(0.5)).toBeGreaterThan(100)
+    expect(decide(0.8)).toBe(100)
+    expect(decide(1)).toBeLessThan(100)
+    expect(decide(1.2)).toBeLessThan(100)
   })
 })
 

@@ -67,8 +67,11 @@ describe('errorRateAt and lockWaitsAt', () => {
   it('rise past their onsets, and the error rate is capped', () => {
     expect(errorRateAt(1, model)).toBeCloseTo(0.301, 12)
     expect(errorRateAt(10, model)).toBe(0.95)
-    expect(lockWaitsAt(1, model)).toBe(20)
-    expect(lockWaitsAt(1.3, model)).toBe(50)
+    expect(lockWaitsAt(0.8, model)).toBe(0)
+    expect(lockWaitsAt(0.9, model)).toBe(25)
+    // 50 at utilisation 1: the load score's default locksCapacity, so locks weigh fully once overrun.
+    expect(lockWaitsAt(1, model)).toBe(50)
+    expect(lockWaitsAt(1.3, model)).toBe(125)
   })
 })
 
