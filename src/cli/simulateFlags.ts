@@ -23,7 +23,7 @@ export const simulateFlags: readonly FlagSpec[] = [
   { name: 'pattern', kind: { type: 'choice', choices: loadPatternNames }, defaultText: 'spikes', help: 'background load on the backend' },
   { name: 'adjust-interval', kind: { type: 'duration' }, defaultText: '3s', help: 'how often the controller adjusts' },
   { name: 'adjust-factor', kind: { type: 'number', min: 0, max: 1, above: true }, defaultText: '0.3', help: "loadScore's step, a share of the size" },
-  { name: 'controller', kind: { type: 'choice', choices: controllerNames }, defaultText: 'loadScore', help: 'the adaptive controller' },
+  { name: 'controller', kind: { type: 'choice', choices: controllerNames }, defaultText: 'aimd', help: 'the adaptive controller (aimd by default: the best on the default spikes pattern, see README)' },
   { name: 'target-latency', kind: { type: 'duration' }, defaultText: '250ms', help: "latencyTarget's goal" },
   { name: 'rate', kind: { type: 'number', min: 0, above: true }, help: 'items offered per second (default: as fast as the batcher accepts)' },
   { name: 'duration', kind: { type: 'duration' }, defaultText: '1m', help: 'stop offering items after this long' },
