@@ -10,8 +10,8 @@ import type { FlagSpec } from './flags.ts'
 /**
  * `--count` defaults to 60000, not the Go demo's 1000: against the simulated backend 1000
  * items take under a second, too short for a controller that adjusts every 3 s to show
- * anything. 60000 items take about a minute at the adaptive run's pace, and `--duration`
- * caps every run at one minute of offering whatever its pace.
+ * anything. `--duration` (30 s) caps every run's offering, so the default demo (a live run,
+ * its drain, then the virtual comparison) finishes in well under a minute.
  */
 export const simulateFlags: readonly FlagSpec[] = [
   { name: 'count', kind: { type: 'integer', min: 1 }, defaultText: '60000', help: 'items to process in all' },
@@ -26,7 +26,7 @@ export const simulateFlags: readonly FlagSpec[] = [
   { name: 'controller', kind: { type: 'choice', choices: controllerNames }, defaultText: 'aimd', help: 'the adaptive controller (aimd by default: the best on the default spikes pattern, see README)' },
   { name: 'target-latency', kind: { type: 'duration' }, defaultText: '250ms', help: "latencyTarget's goal" },
   { name: 'rate', kind: { type: 'number', min: 0, above: true }, help: 'items offered per second (default: as fast as the batcher accepts)' },
-  { name: 'duration', kind: { type: 'duration' }, defaultText: '1m', help: 'stop offering items after this long' },
+  { name: 'duration', kind: { type: 'duration' }, defaultText: '30s', help: 'stop offering items after this long (then the batcher drains)' },
   { name: 'seed', kind: { type: 'integer', min: 0 }, defaultText: '1', help: 'seed of the load, the errors and the jitter' },
   { name: 'virtual', kind: { type: 'boolean' }, help: 'run in virtual time: seconds of load in milliseconds, exactly repeatable' },
   { name: 'compare', kind: { type: 'boolean' }, help: 'run fixed sizes 5, 20 and 100 beside the adaptive run' },
