@@ -1,3 +1,4 @@
+import { mix32 } from '../hash.ts'
 import { ConfigError } from '../errors.ts'
 import type { RouteWorker, Router } from './router.ts'
 
@@ -57,13 +58,3 @@ export function hashKey(key: unknown): number {
   return hash >>> 0
 }
 
-/** murmur3's finalizer: spreads the bits so weights of nearby hashes are unrelated. Unsigned 32-bit. */
-function mix32(value: number): number {
-  let h = value
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h >>> 0
-}

@@ -8,6 +8,7 @@
  */
 
 import { ConfigError } from '../errors.ts'
+import { mix32 } from '../hash.ts'
 
 /** A seeded stream of pseudo-random numbers. Not for cryptography. */
 export interface Random {
@@ -74,15 +75,6 @@ export function hashToUnit(seed: number, index: number, lane = 0): number {
   return h / 4294967296
 }
 
-/** A well-mixing 32-bit integer hash (Wellons' lowbias32); returns an unsigned integer. */
-function mix32(x: number): number {
-  x ^= x >>> 16
-  x = Math.imul(x, 0x7feb352d)
-  x ^= x >>> 15
-  x = Math.imul(x, 0x846ca68b)
-  x ^= x >>> 16
-  return x >>> 0
-}
 
 /** Checks a seed option and converts it to an unsigned 32-bit integer. */
 export function toSeed(seed: unknown, field: string): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createActor, createMachine, setup } from 'xstate'
+import { createActor, setup } from 'xstate'
 import { AbortError, BatcherStoppedError, createBatcher, createBatcherLogic, createVirtualTime } from '../../src/index.ts'
 import { manualSink, recordingSink } from '../support/sink.ts'
 
@@ -120,8 +120,6 @@ describe('as a child actor', () => {
     const time = createVirtualTime()
     const seen: string[][] = []
     const { logic, runtimeOf } = createBatcherLogic<string>({ flush: (b) => void seen.push(b), size: 2, scheduler: time.scheduler })
-    const parent = createMachine({}).provide({})
-    void parent
     const a = createActor(logic, { input: {} }).start()
     const b = createActor(logic, { input: {} }).start()
     a.send({ type: 'ADD', item: 'a1' })
