@@ -42,7 +42,11 @@ export interface BatcherOptions<T> {
   size?: Adaptive
   /** Longest an item waits in the buffer before its partial batch is cut, in ms (default 1000; Infinity: never). */
   maxWaitMs?: number
-  /** Items buffered plus in flight before `add` waits and `tryAdd` refuses (default 10 × the largest size). */
+  /**
+   * Items buffered plus in flight before `add` waits and `tryAdd` refuses (default: the larger
+   * of 10 × the largest size and 2 × the largest size × the largest concurrency, so capacity
+   * never caps how many flushes can be in flight).
+   */
   capacity?: number
   /** Flushes in flight at once (default 1); a range lets the controller adapt it. */
   concurrency?: Adaptive
@@ -108,7 +112,7 @@ export function resolveOptions<T>(options: BatcherOptions<T>): ResolvedOptions<T
   const concurrency = resolveAdaptive('concurrency', options.concurrency ?? 1)
   const maxWaitMs = options.maxWaitMs ?? 1000
   if (!(maxWaitMs >= 1)) throw new ConfigError('maxWaitMs', 'a number >= 1 (ms), or Infinity for no time-based flush', maxWaitMs)
-  const capacity = options.capacity ?? 10 * size.max
+  const capacity = options.capacity ?? Math.max(10 * size.max, 2 * size.max * concurrency.max)
   if (!Number.isInteger(capacity) || capacity < 1) throw new ConfigError('capacity', 'an integer >= 1', capacity)
   if (capacity < size.max) throw new ConfigError('capacity', `an integer >= the largest batch size (${size.max}), or no batch could ever fill`, capacity)
   const flushTimeoutMs = options.flushTimeoutMs ?? 30_000
