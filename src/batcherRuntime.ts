@@ -80,6 +80,8 @@ export class BatcherRuntime<T> {
   private target: ControlTarget
   private controllerState: unknown
   private sampleSeq = 0
+  /** How long a partial batch waits: `maxWaitMs`, or less when the controller asks (`Controller.waitMs`). */
+  private readonly waitMs: number
   /** The controller's latest decision with a reason, for logs and events. */
   lastDecision: ControllerDecision<unknown> | undefined
   private nextBatchId = 1
@@ -121,6 +123,7 @@ export class BatcherRuntime<T> {
     private readonly self: AnyActorRef,
   ) {
     this.target = { batchSize: options.size.initial, concurrency: options.concurrency.initial }
+    this.waitMs = Math.min(options.maxWaitMs, options.controller.waitMs ?? Infinity)
     this.controllerState = options.controller.initialState()
     this.weights = options.weigh ? new ItemBuffer<number>() : undefined
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve))
@@ -211,7 +214,7 @@ export class BatcherRuntime<T> {
     }
     if (this.buffer.length === 1) {
       this.headSince = this.options.scheduler.now()
-      this.armWaitTimer(this.options.maxWaitMs)
+      this.armWaitTimer(this.waitMs)
     }
     if (
       (this.buffer.length >= this.target.batchSize || this.pendingWeight >= this.options.maxBatchWeight) &&
@@ -287,7 +290,7 @@ export class BatcherRuntime<T> {
       this.timeDue = false
     } else if (!this.waitTimer && !this.timeDue) {
       // A remainder keeps the deadline of the oldest item cut before it: early, never late.
-      this.armWaitTimer(this.headSince + this.options.maxWaitMs - this.options.scheduler.now())
+      this.armWaitTimer(this.headSince + this.waitMs - this.options.scheduler.now())
     }
     this.checkDrained()
   }
@@ -396,7 +399,7 @@ export class BatcherRuntime<T> {
     this.timings.record(durationMs)
     this.itemsAttempted += flight.items.length
     const carried = flight.items.length
-    const attempt = { durationMs, inFlight, trigger: flight.trigger }
+    const attempt = { durationMs, inFlight, trigger: flight.trigger, attempt: flight.attempt }
     if (outcome.ok) {
       this.recordSample(outcome.feedback ?? {}, 'flush', false, carried, durationMs, attempt)
       this.settleFlight(flight, undefined)
@@ -522,7 +525,7 @@ export class BatcherRuntime<T> {
    */
   recordSample(
     raw: unknown, source: 'flush' | 'monitor', failed = false, batchSize = 0, latencyMs?: number,
-    attempt?: Pick<FeedbackSample, 'durationMs' | 'inFlight' | 'trigger' | 'errorKind'>,
+    attempt?: Pick<FeedbackSample, 'durationMs' | 'inFlight' | 'trigger' | 'errorKind' | 'attempt'>,
   ): void {
     const { feedback, rejected } = sanitizeFeedback(raw)
     this.feedbackRejected += rejected

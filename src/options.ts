@@ -3,7 +3,7 @@ import type { InspectionEvent, Observer } from 'xstate'
 import type { FlushTrigger } from '../machines/batcher.machine.ts'
 import type { Bounds, Controller } from './controllers/controller.ts'
 import { fixed } from './controllers/fixed.ts'
-import { loadScore } from './controllers/loadScore.ts'
+import { autoTune } from './controllers/autoTune.ts'
 import { ConfigError } from './errors.ts'
 import type { LoadFeedback } from './feedback.ts'
 import { silentLogger, type Logger } from './logger.ts'
@@ -52,7 +52,7 @@ export interface BatcherOptions<T> {
   concurrency?: Adaptive
   /** A flush taking longer fails with FlushTimeoutError, its signal aborted, and is retried (default 30 000). */
   flushTimeoutMs?: number
-  /** Turns feedback into the next size and concurrency (default `loadScore()` when size or concurrency is a range, else `fixed()`). */
+  /** Turns feedback into the next size and concurrency (default `autoTune()` when size or concurrency is a range, else `fixed()`). */
   controller?: Controller<any>
   /** Feedback from an outside monitor, merged with what flushes return. */
   feedback$?: Observable<LoadFeedback>
@@ -118,9 +118,9 @@ export function resolveOptions<T>(options: BatcherOptions<T>): ResolvedOptions<T
   const flushTimeoutMs = options.flushTimeoutMs ?? 30_000
   if (!(flushTimeoutMs >= 1)) throw new ConfigError('flushTimeoutMs', 'a number >= 1 (ms)', flushTimeoutMs)
   const adaptive = size.min < size.max || concurrency.min < concurrency.max
-  const controller = options.controller ?? (adaptive ? loadScore() : fixed())
+  const controller = options.controller ?? (adaptive ? autoTune() : fixed())
   if (typeof controller !== 'object' || controller === null || typeof controller.decide !== 'function' || typeof controller.initialState !== 'function') {
-    throw new ConfigError('controller', 'a Controller ({ name, intervalMs, initialState(), decide() }), e.g. loadScore()', controller)
+    throw new ConfigError('controller', 'a Controller ({ name, intervalMs, initialState(), decide() }), e.g. autoTune()', controller)
   }
   if (!(controller.intervalMs >= 1)) throw new ConfigError('controller.intervalMs', 'a number >= 1 (ms)', controller.intervalMs)
   if (options.feedback$ !== undefined && typeof options.feedback$?.subscribe !== 'function') {
