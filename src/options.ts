@@ -4,6 +4,7 @@ import type { FlushTrigger } from '../machines/batcher.machine.ts'
 import type { Bounds, Controller } from './controllers/controller.ts'
 import { fixed } from './controllers/fixed.ts'
 import { autoTune } from './controllers/autoTune.ts'
+import type { ErrorClassifier } from './controllers/classifyError.ts'
 import { ConfigError } from './errors.ts'
 import type { LoadFeedback } from './feedback.ts'
 import { silentLogger, type Logger } from './logger.ts'
@@ -72,6 +73,15 @@ export interface BatcherOptions<T> {
   maxBatchWeight?: number
   /** Random numbers for retry jitter (default Math.random); inject a seeded one to repeat a run exactly. */
   random?: () => number
+  /**
+   * What a flush error means (default: the error's own `kind`, a timeout, else overload):
+   * `overload`/`timeout` retry and back off; `tooLarge` cuts the batch in two and lowers the
+   * size ceiling (no item is dead-lettered for its batch's size); `badItem` halves the batch
+   * until the poison item is alone, then dead-letters only it; `fatal` dead-letters at once.
+   */
+  classify?: ErrorClassifier
+  /** A hard ceiling of items per batch whatever `size` says (e.g. a statement's parameter limit); a sink may declare it. */
+  maxBatchSize?: number
 }
 
 /** {@link BatcherOptions} checked, with every default filled in. */
@@ -91,11 +101,12 @@ export interface ResolvedOptions<T> {
   readonly weigh: ((item: T) => number) | undefined
   readonly maxBatchWeight: number
   readonly random: () => number
+  readonly classify: ErrorClassifier | undefined
 }
 
 const KNOWN = new Set([
   'flush', 'size', 'maxWaitMs', 'capacity', 'concurrency', 'flushTimeoutMs', 'controller', 'feedback$', 'retry',
-  'onDeadLetter', 'scheduler', 'inspect', 'logger', 'weigh', 'maxBatchWeight', 'random',
+  'onDeadLetter', 'scheduler', 'inspect', 'logger', 'weigh', 'maxBatchWeight', 'random', 'classify', 'maxBatchSize',
 ])
 
 /**
@@ -108,7 +119,9 @@ export function resolveOptions<T>(options: BatcherOptions<T>): ResolvedOptions<T
     if (!KNOWN.has(key)) throw new ConfigError(key, `a known option of createBatcher (${[...KNOWN].join(", ")}); check its spelling`, (options as unknown as Record<string, unknown>)[key])
   }
   if (typeof options.flush !== 'function') throw new ConfigError('flush', 'a function (batch, info) => Promise<LoadFeedback | void>', options.flush)
-  const size = resolveAdaptive('size', options.size ?? 100)
+  const maxBatchSize = options.maxBatchSize ?? Infinity
+  if (!(maxBatchSize === Infinity || (Number.isInteger(maxBatchSize) && maxBatchSize >= 1))) throw new ConfigError('maxBatchSize', 'an integer >= 1', maxBatchSize)
+  const size = underCeiling(resolveAdaptive('size', options.size ?? 100), maxBatchSize)
   const concurrency = resolveAdaptive('concurrency', options.concurrency ?? 1)
   const maxWaitMs = options.maxWaitMs ?? 1000
   if (!(maxWaitMs >= 1)) throw new ConfigError('maxWaitMs', 'a number >= 1 (ms), or Infinity for no time-based flush', maxWaitMs)
@@ -129,6 +142,7 @@ export function resolveOptions<T>(options: BatcherOptions<T>): ResolvedOptions<T
   optionalFunction('onDeadLetter', options.onDeadLetter)
   optionalFunction('weigh', options.weigh)
   optionalFunction('random', options.random)
+  optionalFunction('classify', options.classify)
   const scheduler = options.scheduler ?? unrefScheduler
   if (typeof scheduler.now !== 'function' || typeof scheduler.schedule !== 'function') {
     throw new ConfigError('scheduler', 'an RxJS SchedulerLike ({ now(), schedule() })', scheduler)
@@ -158,7 +172,15 @@ export function resolveOptions<T>(options: BatcherOptions<T>): ResolvedOptions<T
     weigh: options.weigh,
     maxBatchWeight,
     random: options.random ?? Math.random,
+    classify: options.classify,
   }
+}
+
+/** A size range clamped under a hard ceiling. */
+function underCeiling(size: Bounds & { initial: number }, ceiling: number): Bounds & { initial: number } {
+  if (size.max <= ceiling) return size
+  const max = ceiling
+  return { min: Math.min(size.min, max), max, initial: Math.min(size.initial, max) }
 }
 
 /** Checks a fixed-or-range option; a plain number n means `{ initial: n, min: n, max: n }`. */
