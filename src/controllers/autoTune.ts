@@ -78,8 +78,9 @@ const STALL_FACTOR = 8
  *
  * - Epochs: a setting is judged on the flushes that started after it came into force, at
  *   least `minFlushes` and two per flush slot, so the cadence follows completed flushes.
- * - Start: size and concurrency grow together by √2 each epoch (items in flight double)
- *   while goodput grows, so it starts fast; the first miss hands over to the search.
+ * - Start: size and concurrency grow together by √2 (items in flight double) each epoch of
+ *   half the usual length while goodput grows, so a short job does not spend itself
+ *   searching; the first miss hands over to the search.
  * - Search: goodput with every slot busy (`concurrency × items that succeeded ÷ busy time`)
  *   is compared with the last measured setting. A move multiplies the size, the concurrency,
  *   or the concurrency while dividing the size (a split: the same items in flight in more,
@@ -88,8 +89,9 @@ const STALL_FACTOR = 8
  *   step's logarithm. Six misses in a row (or both steps below 1.08) settle it.
  * - Settled: holds; a goodput change of three bands means the load moved, and the search
  *   starts again with jumps; every 8 epochs it probes one small step.
- * - Overload (timeouts, failed flushes, over 5 % of items failing, a flush 8 times slower
- *   than healthy ones, or the user's feedback scoring 0.85 or more) acts at once: a trial
+ * - Overload (timeouts, failed flushes, over 5 % of items failing, two flushes 8 times
+ *   slower than healthy ones or one 16 times, or the user's feedback scoring 0.85 or more)
+ *   acts at once: a trial
  *   goes back and its level becomes a ceiling the search stays under; otherwise size and
  *   concurrency shrink by √(healthy ÷ seen latency), 0.25..0.8 each, and stay under where
  *   they were. Ceilings fade: each new search and each probe may go a step higher.
@@ -162,7 +164,8 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
   }
 
   // Overload acts at once, without waiting for the epoch to fill; a flush many times slower than healthy ones is overload too.
-  const stalled = state.healthyMs !== null && epoch.maxMs > STALL_FACTOR * state.healthyMs
+  // Two flushes that slow (one alone may be a pause of the machine, not of the backend), or one at twice that.
+  const stalled = state.healthyMs !== null && (epoch.secondMs > STALL_FACTOR * state.healthyMs || epoch.maxMs > 2 * STALL_FACTOR * state.healthyMs)
   if (stalled || epoch.overloads > 0 || epoch.monitorAlarms > 0 || (epoch.flushes > 0 && overloadShare(epoch) > OVERLOAD_SHARE)) {
     const calm = { reference: null, trial: false, phase: 'search' as const, settledEpochs: 0, step: { size: 1.5, concurrency: 1.5, split: 1.5, both: 1.5 } }
     if (state.trial && state.reference) {
@@ -181,7 +184,9 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
     return move('overload', next, { ...calm, overloadAt, direction: { size: 1, concurrency: 1, split: 1, both: 1 } },
       `the backend is overrun (${stalled ? `a flush took ${round(epoch.maxMs)} ms against ${round(state.healthyMs!)} ms healthy` : 'timeouts, failed flushes or alarming feedback'}): size and concurrency ×${factor.toFixed(2)}, and stay under them`)
   }
-  if (epoch.flushes < Math.max(rules.minFlushes, 2 * setting.concurrency)) return hold('measuring', `measuring: ${epoch.flushes} flush(es) of this setting so far`)
+  // Starting, an epoch is half as long: a short job must not spend itself measuring.
+  const starting = state.dimension === 'both'
+  if (epoch.flushes < (starting ? Math.max(Math.ceil(rules.minFlushes / 2), setting.concurrency) : Math.max(rules.minFlushes, 2 * setting.concurrency))) return hold('measuring', `measuring: ${epoch.flushes} flush(es) of this setting so far`)
   state = { ...state, healthyMs: state.healthyMs === null ? latencyMs : 0.7 * state.healthyMs + 0.3 * latencyMs }
 
   if (rules.targetLatencyMs !== undefined && latencyMs > rules.targetLatencyMs) {
