@@ -79,8 +79,9 @@ const STALL_FACTOR = 8
  * - Epochs: a setting is judged on the flushes that started after it came into force, at
  *   least `minFlushes` and two per flush slot, so the cadence follows completed flushes.
  * - Start: size and concurrency grow together by √2 (items in flight double) each epoch of
- *   half the usual length while goodput grows, so a short job does not spend itself
- *   searching; the first miss hands over to the search.
+ *   half the usual length while goodput grows; while a bigger batch costs hardly more time
+ *   (latency grew less than half as fast as the size) the size step doubles, up to ×4. So a
+ *   short job does not spend itself searching; the first miss hands over to the search.
  * - Search: goodput with every slot busy (`concurrency × items that succeeded ÷ busy time`)
  *   is compared with the last measured setting. A move multiplies the size, the concurrency,
  *   or the concurrency while dividing the size (a split: the same items in flight in more,
@@ -209,7 +210,11 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
   if (state.trial && state.reference) {
     const ref = state.reference
     if (goodput > ref.goodput * (1 + rules.band)) {
-      return propose({ ...state, reference: measured, trial: false, misses: 0 }, bounds, 'better', `goodput ${round(goodput)}/s beats ${round(ref.goodput)}/s: keep going`, move, hold)
+      // Starting: while a bigger batch costs hardly more time (the per-call overhead dominates), the size steps grow, up to ×4.
+      const sizeRatio = setting.size / ref.setting.size
+      const cheap = state.dimension === 'both' && sizeRatio > 1 && latencyMs <= ref.latencyMs * (1 + 0.5 * (sizeRatio - 1))
+      const step = state.dimension === 'both' ? { ...state.step, both: cheap ? Math.min(4, state.step.both * 2) : Math.SQRT2 } : state.step
+      return propose({ ...state, reference: measured, trial: false, misses: 0, step }, bounds, 'better', `goodput ${round(goodput)}/s beats ${round(ref.goodput)}/s: keep going`, move, hold)
     }
     const step = { ...state.step, [state.dimension]: Math.sqrt(state.step[state.dimension]) }
     const probing = state.phase === 'settled'
@@ -263,7 +268,7 @@ function propose(state: AutoTuneState, bounds: ControllerInput['bounds'], rule: 
 }
 
 function stepped(setting: Setting, dimension: Dimension, direction: 1 | -1, step: number): Setting {
-  if (dimension === 'both') return { size: stepped(setting, 'size', direction, step).size, concurrency: stepped(setting, 'concurrency', direction, step).concurrency }
+  if (dimension === 'both') return { size: stepped(setting, 'size', direction, step).size, concurrency: stepped(setting, 'concurrency', direction, Math.SQRT2).concurrency }
   if (dimension === 'size') {
     return { ...setting, size: direction > 0 ? Math.max(setting.size + 1, setting.size * step) : Math.min(setting.size - 1, setting.size / step) }
   }
