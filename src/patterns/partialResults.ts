@@ -59,3 +59,12 @@ export function failuresOf(error: unknown, batchLength: number): ItemFailure[] {
 export function resultsOf<R>(error: unknown): readonly (R | undefined)[] | undefined {
   return error instanceof PartialResultsError ? (error.results as readonly (R | undefined)[]) : undefined
 }
+
+/** A batch function's answer as one result per item (all undefined when it returned nothing); a TypeError for a wrong count. */
+export function answerResults<R>(output: readonly R[] | void, length: number): readonly (R | undefined)[] {
+  if (output === undefined) return new Array<undefined>(length)
+  if (!Array.isArray(output) || output.length !== length) {
+    throw new TypeError(`The batch function returned ${Array.isArray(output) ? `${output.length} results` : String(output)} for ${length} items; return one result per item, or nothing`)
+  }
+  return output
+}

@@ -1,4 +1,4 @@
-import type { SchedulerLike } from 'rxjs'
+import { asyncScheduler, type SchedulerLike } from 'rxjs'
 import { createBatcher } from '../batcher.ts'
 import { checkNumber } from '../checkOption.ts'
 import type { Controller } from '../controllers/controller.ts'
@@ -8,9 +8,11 @@ import type { Logger } from '../logger.ts'
 import { resolveAdaptive, type Adaptive, type FlushInfo } from '../options.ts'
 import type { RetryOptions } from '../retry.ts'
 import { memoryBudget } from './memoryBudget.ts'
-import { failuresOf, resultsOf, type BatchRunResult, type FailedItem } from './partialResults.ts'
+import { attemptBatch, succeededIndexes } from './batchAttempt.ts'
+import { type BatchRunResult, type FailedItem } from './partialResults.ts'
 import { progress, type ProgressSnapshot } from './progress.ts'
 import { checkSource, knownLength, SourceReader, type BatchSource } from './source.ts'
+import { untilAborted } from './untilAborted.ts'
 
 /**
  * Processes one batch. Returns one result per item, in the batch's order (or nothing, when
@@ -49,7 +51,7 @@ export interface ProcessInBatchesOptions<T> {
   readonly weigh?: (item: T) => number
   /** Items read ahead of the running batches (default: the largest size × (largest concurrency + 1)). */
   readonly capacity?: number
-  /** Time source (default: real time). A VirtualTimeScheduler makes a run deterministic. */
+  /** Time source (default: RxJS `asyncScheduler`, real time that keeps the process alive while the run lasts). A VirtualTimeScheduler makes a run deterministic. */
   readonly scheduler?: SchedulerLike
   /** Random numbers for retry jitter (default Math.random). */
   readonly random?: () => number
@@ -104,8 +106,10 @@ function prepareRun<T, R>(source: BatchSource<T>, fn: BatchFunction<T, R>, optio
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new ConfigError('onProgress', 'a function (progress) => void', options.onProgress)
   const budget = maxInFlightBytes === Infinity ? undefined : memoryBudget({ maxInFlightBytes })
   const weigh = budget ? options.weigh! : () => 0
-  const { signal, scheduler } = options
-  const tracker = progress({ total: knownLength(source), ...(scheduler ? { scheduler } : {}) })
+  const { signal } = options
+  // A run the caller awaits keeps the process alive until it ends: ref'd timers, unlike a batcher's default.
+  const scheduler = options.scheduler ?? asyncScheduler
+  const tracker = progress({ total: knownLength(source), scheduler })
 
   return async () => {
     const results: (R | undefined)[] = []
@@ -130,42 +134,26 @@ function prepareRun<T, R>(source: BatchSource<T>, fn: BatchFunction<T, R>, optio
       flushTimeoutMs: options.flushTimeoutMs ?? 30_000,
       retry: { attempts: 1, ...options.retry },
       ...(controller ? { controller } : {}),
-      ...(scheduler ? { scheduler } : {}),
+      scheduler,
       ...(options.random ? { random: options.random } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
       flush: async (entries, info) => {
         if (aborted) throw new AbortError(signal?.reason) // cut by the drain after an abort: not started
-        let output: readonly R[] | void
-        try {
-          output = await fn(entries.map((entry) => entry.item), info)
-        } catch (error) {
-          if (info.signal.aborted) throw error // this attempt was abandoned; the batcher decides what comes next
-          const failed = failuresOf(error, entries.length)
-          const partial = resultsOf<R>(error)
-          const failedIndexes = new Set(failed.map((failure) => failure.index))
-          for (const failure of failed) lastCause.set(entries[failure.index]!.index, failure.cause)
-          const succeeded = entries.filter((_, i) => !failedIndexes.has(i))
-          entries.forEach((entry, i) => {
-            if (!failedIndexes.has(i)) results[entry.index] = partial?.[i]
-          })
-          if (succeeded.length > 0) {
-            settle(succeeded, false)
-            report()
-          }
-          throw error
-        }
-        if (info.signal.aborted) throw info.signal.reason // answered after its timeout: the batcher already gave up on it
-        if (output !== undefined && (!Array.isArray(output) || output.length !== entries.length)) {
-          const error = new TypeError(`The batch function returned ${Array.isArray(output) ? `${output.length} results` : String(output)} for ${entries.length} items; return one result per item, or nothing`)
-          for (const entry of entries) lastCause.set(entry.index, error)
-          throw error
-        }
-        entries.forEach((entry, i) => {
-          results[entry.index] = output ? output[i] : undefined
+        const attempt = await attemptBatch(fn, entries.map((entry) => entry.item), info)
+        // Answered after its timeout or an abort: the batcher already gave up on this attempt.
+        if (info.signal.aborted) throw attempt.thrown ? attempt.thrown.error : info.signal.reason
+        for (const failure of attempt.failures) lastCause.set(entries[failure.index]!.index, failure.cause)
+        const succeeded = succeededIndexes(attempt, entries.length).map((i) => {
+          const entry = entries[i]!
+          results[entry.index] = attempt.results[i]
           lastCause.delete(entry.index)
+          return entry
         })
-        settle(entries, false)
-        report()
+        if (succeeded.length > 0) {
+          settle(succeeded, false)
+          report()
+        }
+        if (attempt.thrown) throw attempt.thrown.error
       },
       onDeadLetter: (entries, error) => {
         for (const entry of entries) {
@@ -207,6 +195,8 @@ function prepareRun<T, R>(source: BatchSource<T>, fn: BatchFunction<T, R>, optio
     } finally {
       reader.close()
     }
+    // Wait for what was read to settle; an abort meanwhile cuts that short too.
+    if (!aborted && (await untilAborted(batcher.flush(), signal)) === 'aborted') aborted = true
     // After an abort, running batches are aborted at once and every unfinished item is reported.
     await batcher.stop(aborted ? { timeoutMs: 0 } : undefined)
     if (sourceError) throw sourceError.error

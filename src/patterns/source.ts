@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.ts'
+import { untilAborted } from './untilAborted.ts'
 
 /** What the batch patterns read from: an array, any iterable, or an async iterable (pulled lazily). */
 export type BatchSource<T> = Iterable<T> | AsyncIterable<T>
@@ -25,19 +26,7 @@ export class SourceReader<T> {
   async next(): Promise<PullResult<T>> {
     if (this.signal?.aborted) return 'aborted'
     const result = this.iterator.next()
-    if (!isPromiseLike(result)) return result
-    if (!this.signal) return await result
-    const signal = this.signal
-    let onAbort!: () => void
-    const aborted = new Promise<'aborted'>((resolve) => {
-      onAbort = () => resolve('aborted')
-      signal.addEventListener('abort', onAbort, { once: true })
-    })
-    try {
-      return await Promise.race([result, aborted])
-    } finally {
-      signal.removeEventListener('abort', onAbort)
-    }
+    return isPromiseLike(result) ? untilAborted(result, this.signal) : result
   }
 
   /** Closes the source early (after a break, an abort or an error). Never throws; does not wait for a hung source. */
