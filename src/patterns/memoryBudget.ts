@@ -1,5 +1,5 @@
 import { checkNumber } from '../checkOption.ts'
-import { AbortError } from '../errors.ts'
+import { AbortError, ConfigError } from '../errors.ts'
 
 /** Options of {@link memoryBudget}. */
 export interface MemoryBudgetOptions {
@@ -40,7 +40,8 @@ interface Waiter {
  * try { await upload(buffer) } finally { budget.release(buffer.byteLength) }
  */
 export function memoryBudget(options: MemoryBudgetOptions): MemoryBudget {
-  const max = checkNumber('maxInFlightBytes', options?.maxInFlightBytes, NaN, { min: 0, above: true, max: Infinity })
+  if (options?.maxInFlightBytes === undefined) throw new ConfigError('maxInFlightBytes', 'a number > 0 (or Infinity)', undefined)
+  const max = checkNumber('maxInFlightBytes', options.maxInFlightBytes, Infinity, { min: 0, above: true, max: Infinity })
   let held = 0
   const waiters: Waiter[] = []
   const fits = (weight: number) => held === 0 || held + weight <= max

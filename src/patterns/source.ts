@@ -22,8 +22,11 @@ export class SourceReader<T> {
         : (source as Iterable<T>)[Symbol.iterator]()
   }
 
-  /** The next item; `'aborted'` when the signal aborted before (or while) the source answered. */
-  async next(): Promise<PullResult<T>> {
+  /**
+   * The next item; `'aborted'` when the signal aborted before (or while) the source answered.
+   * A sync source answers synchronously, so a caller can read and hand on an item in one step.
+   */
+  next(): PullResult<T> | Promise<PullResult<T>> {
     if (this.signal?.aborted) return 'aborted'
     const result = this.iterator.next()
     return isPromiseLike(result) ? untilAborted(result, this.signal) : result
