@@ -71,7 +71,7 @@ export function batchFlush<T, R>(options: BatchFlushOptions<T, R>): OperatorFunc
         },
       })
       onBatcher?.(batcher)
-      const outcomes = fromBatcherEvents<T>(batcher).subscribe((settled) => {
+      const outcomes = fromBatcherEvents(batcher).subscribe((settled) => {
         if (settled.type === 'deadLettered') {
           subscriber.next(settled)
           return
