@@ -10,6 +10,7 @@ import { RateLimitedReport } from './logger.ts'
 import { FlushTimings, type BatcherMetrics } from './metrics.ts'
 import type { FlushInfo, ResolvedOptions } from './options.ts'
 import { backoffDelay } from './retry.ts'
+import { ProcessHold, scheduleAfter } from './scheduler.ts'
 
 /** How many recent feedback samples the controller is shown. */
 const SAMPLE_WINDOW = 10
@@ -109,6 +110,8 @@ export class BatcherRuntime<T> {
   private freshFeedback = false
   private stopTimer: Subscription | undefined
   private readonly feedbackSubscription: Subscription | undefined
+  /** Keeps the process alive while items are buffered or in flight (see `keepAlive`). */
+  private readonly processHold: ProcessHold
   private resolveStopped!: () => void
   /** Settles when the actor reached `stopped`. */
   readonly stopped: Promise<void>
@@ -120,6 +123,7 @@ export class BatcherRuntime<T> {
     this.target = { batchSize: options.size.initial, concurrency: options.concurrency.initial }
     this.controllerState = options.controller.initialState()
     this.weights = options.weigh ? new ItemBuffer<number>() : undefined
+    this.processHold = new ProcessHold(options.keepAlive)
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve))
     this.dropReport = new RateLimitedReport(REPORT_INTERVAL_MS, (count) =>
       options.logger.warn(`loadbatch: dropped ${count} item(s): the batcher is full (capacity ${options.capacity}) or stopped`),
@@ -207,6 +211,7 @@ export class BatcherRuntime<T> {
       this.pendingWeight += weight
     }
     if (this.buffer.length === 1) {
+      this.processHold.set(true)
       this.headSince = this.options.scheduler.now()
       this.armWaitTimer(this.options.maxWaitMs)
     }
@@ -286,6 +291,7 @@ export class BatcherRuntime<T> {
       // A remainder keeps the deadline of the oldest item cut before it: early, never late.
       this.armWaitTimer(this.headSince + this.options.maxWaitMs - this.options.scheduler.now())
     }
+    this.processHold.set(this.buffer.length > 0 || this.flights.size > 0)
     this.checkDrained()
   }
 
@@ -374,11 +380,11 @@ export class BatcherRuntime<T> {
     }
     if (isPromiseLike(result)) {
       // Only a pending answer can time out: the timer is armed after the call, not before.
-      flight.timer = scheduler.schedule(() => {
+      flight.timer = scheduleAfter(scheduler, flushTimeoutMs, () => {
         const error = new FlushTimeoutError(flushTimeoutMs)
         abort.abort(error)
         answer({ ok: false, error })
-      }, flushTimeoutMs)
+      })
       result.then(
         (feedback) => answer({ ok: true, feedback }),
         (error: unknown) => answer({ ok: false, error }),
@@ -405,10 +411,10 @@ export class BatcherRuntime<T> {
       this.settleFlight(flight, undefined)
     } else if (flight.attempt < this.options.retry.attempts && !this.abandoned) {
       const delay = backoffDelay(flight.attempt, this.options.retry, this.options.random)
-      flight.timer = this.options.scheduler.schedule(() => {
+      flight.timer = scheduleAfter(this.options.scheduler, delay, () => {
         flight.timer = undefined
         this.runAttempt(flight)
-      }, delay)
+      })
     } else {
       this.settleFlight(flight, error)
     }
@@ -497,10 +503,10 @@ export class BatcherRuntime<T> {
   private armWaitTimer(delay: number): void {
     if (delay === Infinity || this.draining) return
     this.cancelWaitTimer()
-    this.waitTimer = this.options.scheduler.schedule(() => {
+    this.waitTimer = scheduleAfter(this.options.scheduler, delay, () => {
       this.waitTimer = undefined
       this.send({ type: 'TIMEOUT' })
-    }, Math.max(0, delay))
+    })
   }
 
   private cancelWaitTimer(): void {
@@ -521,10 +527,10 @@ export class BatcherRuntime<T> {
     if (this.samples.length > SAMPLE_WINDOW) this.samples.shift()
     this.freshFeedback = true
     if (!this.adjustTimer && !this.draining && this.isAdaptive()) {
-      this.adjustTimer = this.options.scheduler.schedule(() => {
+      this.adjustTimer = scheduleAfter(this.options.scheduler, controller.intervalMs, () => {
         this.adjustTimer = undefined
         if (this.freshFeedback && !this.draining) this.send({ type: 'TICK' })
-      }, controller.intervalMs)
+      })
     }
   }
 
@@ -573,8 +579,8 @@ export class BatcherRuntime<T> {
     this.cancelWaitTimer()
     this.adjustTimer?.unsubscribe()
     this.adjustTimer = undefined
-    if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) {
-      this.stopTimer = this.options.scheduler.schedule(() => this.abandon(new AbortError(`stop() timed out after ${timeoutMs} ms`)), Math.max(0, timeoutMs))
+    if (timeoutMs !== undefined) {
+      this.stopTimer = scheduleAfter(this.options.scheduler, timeoutMs, () => this.abandon(new AbortError(`stop() timed out after ${timeoutMs} ms`)))
     }
     this.pump()
   }
@@ -609,6 +615,7 @@ export class BatcherRuntime<T> {
       this.deadLetter(items, error)
     }
     this.releaseFlushWaiters()
+    this.processHold.set(false)
     this.checkDrained()
   }
 
@@ -633,6 +640,7 @@ export class BatcherRuntime<T> {
     this.adjustTimer?.unsubscribe()
     this.stopTimer?.unsubscribe()
     this.feedbackSubscription?.unsubscribe()
+    this.processHold.set(false)
     this.resolveStopped()
   }
 

@@ -68,6 +68,14 @@ export interface BatcherOptions<T> {
   maxBatchWeight?: number
   /** Random numbers for retry jitter (default Math.random); inject a seeded one to repeat a run exactly. */
   random?: () => number
+  /**
+   * Keep the Node process alive while the batcher holds accepted items (buffered, in flight or
+   * waiting to retry), so accepted means flushed or dead-lettered even if the script ends; an
+   * idle batcher holds nothing either way. Default true on the real-time default scheduler;
+   * false when you inject a `scheduler` (virtual time needs no process). Set false only where
+   * losing the tail at exit is acceptable (telemetry-style use).
+   */
+  keepAlive?: boolean
 }
 
 /** {@link BatcherOptions} checked, with every default filled in. */
@@ -87,11 +95,12 @@ export interface ResolvedOptions<T> {
   readonly weigh: ((item: T) => number) | undefined
   readonly maxBatchWeight: number
   readonly random: () => number
+  readonly keepAlive: boolean
 }
 
 const KNOWN = new Set([
   'flush', 'size', 'maxWaitMs', 'capacity', 'concurrency', 'flushTimeoutMs', 'controller', 'feedback$', 'retry',
-  'onDeadLetter', 'scheduler', 'inspect', 'logger', 'weigh', 'maxBatchWeight', 'random',
+  'onDeadLetter', 'scheduler', 'inspect', 'logger', 'weigh', 'maxBatchWeight', 'random', 'keepAlive',
 ])
 
 /**
@@ -154,6 +163,7 @@ export function resolveOptions<T>(options: BatcherOptions<T>): ResolvedOptions<T
     weigh: options.weigh,
     maxBatchWeight,
     random: options.random ?? Math.random,
+    keepAlive: options.keepAlive ?? options.scheduler === undefined,
   }
 }
 
