@@ -4,7 +4,7 @@ import type { BatcherEvent, FlushTrigger } from '../machines/batcher.machine.ts'
 import { clampTo, type ControlTarget, type FeedbackSample } from './controllers/controller.ts'
 import { AttemptSignal } from './attemptSignal.ts'
 import { ItemBuffer } from './buffer.ts'
-import { AbortError, BatcherStoppedError, FlushTimeoutError, PartialBatchError } from './errors.ts'
+import { AbortError, BatcherStoppedError, FlushTimeoutError, InvalidWeightError, PartialBatchError } from './errors.ts'
 import { sanitizeFeedback, scoreLoad, type LoadFeedback } from './feedback.ts'
 import { RateLimitedReport } from './logger.ts'
 import { FlushTimings, type BatcherMetrics } from './metrics.ts'
@@ -29,6 +29,8 @@ interface Waiter<T> {
   ticket: Ticket | undefined
   resolve(): void
   reject(error: unknown): void
+  /** The item's weight, measured before it waited (0 without `weigh`). */
+  weight: number
   signal: AbortSignal | undefined
   onAbort: (() => void) | undefined
 }
@@ -78,6 +80,7 @@ export class BatcherRuntime<T> {
   private readonly samples: FeedbackSample[] = []
   private readonly timings = new FlushTimings()
   private readonly dropReport: RateLimitedReport
+  private readonly invalidReport: RateLimitedReport
   private target: ControlTarget
   private controllerState: unknown
   private nextBatchId = 1
@@ -121,17 +124,39 @@ export class BatcherRuntime<T> {
     private readonly self: AnyActorRef,
   ) {
     this.target = { batchSize: options.size.initial, concurrency: options.concurrency.initial }
-    this.controllerState = options.controller.initialState()
+    this.controllerState = this.initialControllerState()
     this.weights = options.weigh ? new ItemBuffer<number>() : undefined
     this.processHold = new ProcessHold(options.keepAlive)
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve))
     this.dropReport = new RateLimitedReport(REPORT_INTERVAL_MS, (count) =>
       options.logger.warn(`loadbatch: dropped ${count} item(s): the batcher is full (capacity ${options.capacity}) or stopped`),
     )
-    this.feedbackSubscription = options.feedback$?.subscribe({
-      next: (feedback) => this.send({ type: 'FEEDBACK', feedback }),
-      error: (error) => options.logger.error('loadbatch: feedback$ errored; adapting on flush feedback only', error),
-    })
+    this.invalidReport = new RateLimitedReport(REPORT_INTERVAL_MS, (count, error) =>
+      options.logger.warn(`loadbatch: refused ${count} item(s) whose weight is no finite number >= 0`, error),
+    )
+    this.feedbackSubscription = this.subscribeFeedback()
+  }
+
+  private initialControllerState(): unknown {
+    try {
+      return this.options.controller.initialState()
+    } catch (error) {
+      this.options.logger.error(`loadbatch: controller ${this.options.controller.name} initialState() threw; starting from undefined`, error)
+      return undefined
+    }
+  }
+
+  private subscribeFeedback(): Subscription | undefined {
+    const { feedback$, logger } = this.options
+    try {
+      return feedback$?.subscribe({
+        next: (feedback) => this.send({ type: 'FEEDBACK', feedback }),
+        error: (error) => logger.error('loadbatch: feedback$ errored; adapting on flush feedback only', error),
+      })
+    } catch (error) {
+      logger.error('loadbatch: subscribing to feedback$ threw; adapting on flush feedback only', error)
+      return undefined
+    }
   }
 
   /** The target in force: the machine's context mirrors it. */
@@ -148,8 +173,37 @@ export class BatcherRuntime<T> {
       this.drop(1)
       return false
     }
-    this.accept(item, undefined)
+    if (!this.weights) {
+      this.accept(item, undefined, 0)
+      return true
+    }
+    const weight = this.weightOf(item)
+    if (typeof weight !== 'number') {
+      this.itemsDropped++ // refused, never accepted; reported as an invalid weight, not as a full buffer
+      return false
+    }
+    this.accept(item, undefined, weight)
     return true
+  }
+
+  /**
+   * The item's weight from `weigh`, or the error refusing the item when `weigh` throws or
+   * gives no finite number >= 0 (a NaN or Infinity would break the ceiling for every batch after it).
+   */
+  private weightOf(item: T): number | InvalidWeightError {
+    let weight: unknown
+    try {
+      weight = this.options.weigh!(item)
+    } catch (error) {
+      return this.refuseWeight(new InvalidWeightError(undefined, error))
+    }
+    if (typeof weight === 'number' && weight >= 0 && weight < Infinity) return weight
+    return this.refuseWeight(new InvalidWeightError(weight))
+  }
+
+  private refuseWeight(error: InvalidWeightError): InvalidWeightError {
+    this.invalidReport.note(1, this.options.scheduler.now(), error)
+    return error
   }
 
   /** Accepts as many of `items` as fit, in order; the rest are dropped and counted. Returns how many were accepted. */
@@ -183,12 +237,14 @@ export class BatcherRuntime<T> {
   private enter(item: T, ticket: Ticket | undefined, signal: AbortSignal | undefined): Promise<void> {
     if (!this.accepting) return Promise.reject(new BatcherStoppedError())
     if (signal?.aborted) return Promise.reject(new AbortError(signal.reason))
+    const weight = this.weights ? this.weightOf(item) : 0
+    if (typeof weight !== 'number') return Promise.reject(weight)
     if (this.waiters.length === 0 && this.buffer.length + this.itemsInFlight < this.options.capacity) {
-      this.accept(item, ticket)
+      this.accept(item, ticket, weight)
       return Promise.resolve()
     }
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter<T> = { item, ticket, resolve, reject, signal, onAbort: undefined }
+      const waiter: Waiter<T> = { item, ticket, resolve, reject, weight, signal, onAbort: undefined }
       if (signal) {
         waiter.onAbort = () => {
           const index = this.waiters.indexOf(waiter)
@@ -201,12 +257,11 @@ export class BatcherRuntime<T> {
     })
   }
 
-  private accept(item: T, ticket: Ticket | undefined): void {
+  private accept(item: T, ticket: Ticket | undefined, weight: number): void {
     if (ticket) this.tickets.set(this.buffer.tailSeq, ticket)
     this.buffer.push(item)
     this.itemsAdded++
     if (this.weights) {
-      const weight = this.options.weigh!(item)
       this.weights.push(weight)
       this.pendingWeight += weight
     }
@@ -234,7 +289,7 @@ export class BatcherRuntime<T> {
     while (this.waiters.length > 0 && this.buffer.length + this.itemsInFlight < this.options.capacity) {
       const waiter = this.waiters.shift()!
       if (waiter.onAbort) waiter.signal!.removeEventListener('abort', waiter.onAbort)
-      this.accept(waiter.item, waiter.ticket)
+      this.accept(waiter.item, waiter.ticket, waiter.weight)
       waiter.resolve()
     }
   }
@@ -327,7 +382,10 @@ export class BatcherRuntime<T> {
     const length = this.nextBatchLength()
     const minSeq = this.buffer.headSeq
     const items = this.buffer.take(length)
-    if (this.weights) for (const weight of this.weights.take(length)) this.pendingWeight -= weight
+    if (this.weights) {
+      for (const weight of this.weights.take(length)) this.pendingWeight -= weight
+      if (this.weights.length === 0) this.pendingWeight = 0 // no float residue left behind
+    }
     let tickets: Map<number, Ticket> | undefined
     if (this.tickets.size > 0) {
       for (let i = 0; i < length; i++) {
@@ -385,10 +443,14 @@ export class BatcherRuntime<T> {
         abort.abort(error)
         answer({ ok: false, error })
       })
-      result.then(
-        (feedback) => answer({ ok: true, feedback }),
-        (error: unknown) => answer({ ok: false, error }),
-      )
+      try {
+        result.then(
+          (feedback) => answer({ ok: true, feedback }),
+          (error: unknown) => answer({ ok: false, error }),
+        )
+      } catch (error) {
+        answer({ ok: false, error }) // a thenable whose then() throws: a failed attempt
+      }
     } else {
       answer({ ok: true, feedback: result })
     }
@@ -410,7 +472,7 @@ export class BatcherRuntime<T> {
     if (flight.items.length === 0) {
       this.settleFlight(flight, undefined)
     } else if (flight.attempt < this.options.retry.attempts && !this.abandoned) {
-      const delay = backoffDelay(flight.attempt, this.options.retry, this.options.random)
+      const delay = backoffDelay(flight.attempt, this.options.retry, this.random)
       flight.timer = scheduleAfter(this.options.scheduler, delay, () => {
         flight.timer = undefined
         this.runAttempt(flight)
@@ -422,13 +484,10 @@ export class BatcherRuntime<T> {
 
   /** After a partial failure: the items that succeeded are flushed; the flight keeps the failed ones. */
   private keepOnlyFailed(flight: Flight<T>, error: PartialBatchError): void {
-    const failed = new Set<number>()
-    for (const failure of error.failures) {
-      if (!Number.isInteger(failure.index) || failure.index < 0 || failure.index >= flight.items.length) {
-        this.options.logger.warn(`loadbatch: PartialBatchError names index ${String(failure.index)} outside the batch; retrying the whole batch`)
-        return
-      }
-      failed.add(failure.index)
+    const failed = failedIndexes(error, flight.items.length)
+    if (failed === undefined) {
+      this.options.logger.warn('loadbatch: PartialBatchError names no failed item, or an index that is no integer within the batch; retrying the whole batch')
+      return
     }
     const items: T[] = []
     let tickets: Map<number, Ticket> | undefined
@@ -522,7 +581,7 @@ export class BatcherRuntime<T> {
     this.feedbackRejected += rejected
     const withLatency: LoadFeedback = latencyMs !== undefined && feedback.latencyMs === undefined ? { ...feedback, latencyMs } : feedback
     const controller = this.options.controller
-    const score = controller.score ? controller.score(withLatency) : scoreLoad(withLatency)
+    const score = this.scoreOf(withLatency)
     this.samples.push({ at: this.options.scheduler.now(), feedback: withLatency, score, source, failed, batchSize })
     if (this.samples.length > SAMPLE_WINDOW) this.samples.shift()
     this.freshFeedback = true
@@ -534,9 +593,34 @@ export class BatcherRuntime<T> {
     }
   }
 
+  /** The controller's score of one sample; the default `scoreLoad` where the controller's own throws or leaves 0..1. */
+  private scoreOf(feedback: LoadFeedback): number {
+    const { controller, logger } = this.options
+    if (!controller.score) return scoreLoad(feedback)
+    try {
+      const score = controller.score(feedback)
+      if (score >= 0 && score <= 1) return score
+      logger.error(`loadbatch: controller ${controller.name} score() gave ${String(score)}, not a number in 0..1; using scoreLoad()`)
+    } catch (error) {
+      logger.error(`loadbatch: controller ${controller.name} score() threw; using scoreLoad()`, error)
+    }
+    return scoreLoad(feedback)
+  }
+
   private isAdaptive(): boolean {
     const { size, concurrency } = this.options
     return size.min < size.max || concurrency.min < concurrency.max
+  }
+
+  /** The jitter source: the user's `random`, or Math.random where it throws or leaves [0, 1). */
+  private readonly random = (): number => {
+    try {
+      const value = this.options.random()
+      if (value >= 0 && value < 1) return value
+    } catch {
+      // fall through: a broken random source must not stop a retry
+    }
+    return Math.random()
   }
 
   /** Runs the controller on the latest samples and puts its target in force (clamped to bounds). */
@@ -680,5 +764,27 @@ export class BatcherRuntime<T> {
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
+  try {
+    return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
+  } catch {
+    return false // a `then` getter that throws: not a promise, and not feedback either
+  }
+}
+
+/**
+ * The distinct failed indexes a PartialBatchError names, or undefined when it names none or any
+ * index that is no integer within the batch (or reading it throws): then the whole batch is retried.
+ */
+function failedIndexes(error: PartialBatchError, length: number): Set<number> | undefined {
+  try {
+    const failed = new Set<number>()
+    for (const failure of error.failures) {
+      const index = failure.index
+      if (!Number.isInteger(index) || index < 0 || index >= length) return undefined
+      failed.add(index)
+    }
+    return failed.size > 0 ? failed : undefined
+  } catch {
+    return undefined
+  }
 }

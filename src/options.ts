@@ -6,7 +6,7 @@ import { fixed } from './controllers/fixed.ts'
 import { loadScore } from './controllers/loadScore.ts'
 import { ConfigError } from './errors.ts'
 import type { LoadFeedback } from './feedback.ts'
-import { silentLogger, type Logger } from './logger.ts'
+import { guardLogger, silentLogger, type Logger } from './logger.ts'
 import { resolveRetry, type RetryOptions, type RetryPolicy } from './retry.ts'
 import { unrefScheduler } from './scheduler.ts'
 
@@ -62,7 +62,12 @@ export interface BatcherOptions<T> {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void)
   /** Where drops, dead letters and sink errors are reported (default: silent). */
   logger?: Logger
-  /** An item's weight (e.g. bytes); with maxBatchWeight a batch never weighs more than the ceiling. */
+  /**
+   * An item's weight (e.g. bytes); with maxBatchWeight a batch never weighs more than the ceiling.
+   * A weight must be a finite number >= 0: an item whose `weigh` throws or gives NaN, Infinity or
+   * a negative number is refused (`tryAdd` false, counted in `itemsDropped`; `add`/`submit`
+   * reject with `InvalidWeightError`).
+   */
   weigh?: (item: T) => number
   /** Ceiling of a batch's total weight; an item heavier than it goes alone (counted as oversized). */
   maxBatchWeight?: number
@@ -159,7 +164,7 @@ export function resolveOptions<T>(options: BatcherOptions<T>): ResolvedOptions<T
     retry: resolveRetry(options.retry),
     onDeadLetter: options.onDeadLetter,
     scheduler,
-    logger,
+    logger: guardLogger(logger),
     weigh: options.weigh,
     maxBatchWeight,
     random: options.random ?? Math.random,

@@ -3,7 +3,7 @@ import { assertEvent, assign, createActor, type Actor, type AnyActorLogic, type 
 import { supervisorMachine, type SupervisorInput, type SupervisorState } from '../machines/supervisor.machine.ts'
 import { createBatcherLogic, type StopOptions, type WaitOptions } from './batcher.ts'
 import { BatcherStoppedError, ConfigError } from './errors.ts'
-import { silentLogger, type Logger } from './logger.ts'
+import { guardLogger, silentLogger, type Logger } from './logger.ts'
 import type { BatcherMetrics } from './metrics.ts'
 import { resolveOptions, type BatcherOptions } from './options.ts'
 import { backoffDelay, type RetryPolicy } from './retry.ts'
@@ -1012,7 +1012,7 @@ function resolveSupervisorOptions<T>(options: SupervisorOptions<T>): ResolvedSup
     onDeadLetter ??= worker.onDeadLetter
     keepAlive ??= worker.keepAlive
     const userDeadLetter = worker.onDeadLetter
-    const workerLogger = worker.logger ?? silentLogger
+    const workerLogger = guardLogger(worker.logger ?? silentLogger)
     const base: BatcherOptions<T> = { ...worker }
     if (options.scheduler !== undefined) base.scheduler ??= options.scheduler
     if (options.keepAlive !== undefined) base.keepAlive ??= options.keepAlive
@@ -1043,7 +1043,7 @@ function resolveSupervisorOptions<T>(options: SupervisorOptions<T>): ResolvedSup
     restart: { attempts: input.maxRestarts + 1, backoffMs, maxBackoffMs, jitter: false },
     scale,
     scheduler: scheduler ?? unrefScheduler,
-    logger: logger ?? silentLogger,
+    logger: guardLogger(logger ?? silentLogger),
     onDeadLetter,
     keepAlive: keepAlive ?? scheduler === undefined,
   }
