@@ -11,6 +11,7 @@ import { FlushTimings, type BatcherMetrics } from './metrics.ts'
 import type { FlushInfo, ResolvedOptions } from './options.ts'
 import { backoffDelay } from './retry.ts'
 import { ProcessHold, scheduleAfter } from './scheduler.ts'
+import { WaitQueue } from './waitQueue.ts'
 
 /** How many recent feedback samples the controller is shown. */
 const SAMPLE_WINDOW = 10
@@ -74,7 +75,7 @@ export class BatcherRuntime<T> {
   private pendingWeight = 0
   /** `submit` promises of buffered items, by sequence number. */
   private readonly tickets = new Map<number, Ticket>()
-  private readonly waiters: Waiter<T>[] = []
+  private readonly waiters = new WaitQueue<Waiter<T>>()
   private readonly flights = new Set<Flight<T>>()
   private readonly flushWaiters: { seq: number; resolve: () => void }[] = []
   private readonly samples: FeedbackSample[] = []
@@ -239,21 +240,20 @@ export class BatcherRuntime<T> {
     if (signal?.aborted) return Promise.reject(new AbortError(signal.reason))
     const weight = this.weights ? this.weightOf(item) : 0
     if (typeof weight !== 'number') return Promise.reject(weight)
-    if (this.waiters.length === 0 && this.buffer.length + this.itemsInFlight < this.options.capacity) {
+    if (this.waiters.size === 0 && this.buffer.length + this.itemsInFlight < this.options.capacity) {
       this.accept(item, ticket, weight)
       return Promise.resolve()
     }
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter<T> = { item, ticket, resolve, reject, weight, signal, onAbort: undefined }
+      const entry = this.waiters.push(waiter)
       if (signal) {
         waiter.onAbort = () => {
-          const index = this.waiters.indexOf(waiter)
-          if (index >= 0) this.waiters.splice(index, 1)
+          this.waiters.remove(entry)
           reject(new AbortError(signal.reason))
         }
         signal.addEventListener('abort', waiter.onAbort, { once: true })
       }
-      this.waiters.push(waiter)
     })
   }
 
@@ -286,7 +286,7 @@ export class BatcherRuntime<T> {
 
   /** Lets producers waiting in `add`/`submit` in, first come first served, while there is room. */
   private admitWaiters(): void {
-    while (this.waiters.length > 0 && this.buffer.length + this.itemsInFlight < this.options.capacity) {
+    while (this.waiters.size > 0 && this.buffer.length + this.itemsInFlight < this.options.capacity) {
       const waiter = this.waiters.shift()!
       if (waiter.onAbort) waiter.signal!.removeEventListener('abort', waiter.onAbort)
       this.accept(waiter.item, waiter.ticket, waiter.weight)
@@ -505,6 +505,7 @@ export class BatcherRuntime<T> {
     this.itemsInFlight -= succeeded
     flight.items = items
     flight.tickets = tickets
+    this.admitWaiters() // the room the succeeded items freed goes to waiting producers first, in order
   }
 
   /** Ends a flight: flushed when `error` is undefined, else dead-lettered. Frees its slot. */
@@ -673,7 +674,7 @@ export class BatcherRuntime<T> {
   private closeEntry(): void {
     this.accepting = false
     this.draining = true
-    for (const waiter of this.waiters.splice(0)) {
+    for (const waiter of this.waiters.drain()) {
       if (waiter.onAbort) waiter.signal!.removeEventListener('abort', waiter.onAbort)
       waiter.reject(new BatcherStoppedError('The batcher stopped before this item found room; it was not accepted'))
     }
@@ -725,7 +726,24 @@ export class BatcherRuntime<T> {
     this.stopTimer?.unsubscribe()
     this.feedbackSubscription?.unsubscribe()
     this.processHold.set(false)
+    this.countLateItems()
     this.resolveStopped()
+  }
+
+  /**
+   * XState drops events sent to a stopped actor without a trace; `ADD`/`ADD_MANY` items sent to
+   * this one from now on are counted as dropped. Watched through the system's inspection,
+   * registered only now (it costs nothing while running) and only for a root actor (a child's
+   * system belongs to its parent, which goes on running).
+   */
+  private countLateItems(): void {
+    const self = this.self as AnyActorRef & { _parent?: unknown }
+    if (self._parent !== undefined) return
+    self.system.inspect((inspection) => {
+      if (inspection.type !== '@xstate.event' || inspection.actorRef !== self) return
+      const event = inspection.event as BatcherEvent
+      if (event.type === 'ADD' || event.type === 'ADD_MANY') this.refuse(itemCount(event))
+    })
   }
 
   private send(event: BatcherEvent): void {
@@ -761,6 +779,11 @@ export class BatcherRuntime<T> {
       state,
     }
   }
+}
+
+/** Items an `ADD` or `ADD_MANY` event carries (a malformed `ADD_MANY` counts as one). */
+export function itemCount(event: BatcherEvent): number {
+  return event.type === 'ADD_MANY' && Array.isArray(event.items) ? event.items.length : 1
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

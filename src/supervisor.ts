@@ -1,7 +1,7 @@
 import type { SchedulerLike, Subscription } from 'rxjs'
 import { assertEvent, assign, createActor, type Actor, type AnyActorLogic, type AnyActorRef, type InspectionEvent, type Observer } from 'xstate'
 import { supervisorMachine, type SupervisorInput, type SupervisorState } from '../machines/supervisor.machine.ts'
-import { createBatcherLogic, type StopOptions, type WaitOptions } from './batcher.ts'
+import { createBatcherLogic, stateOf as batcherStateOf, type StopOptions, type WaitOptions } from './batcher.ts'
 import { BatcherStoppedError, ConfigError } from './errors.ts'
 import { guardLogger, silentLogger, type Logger } from './logger.ts'
 import type { BatcherMetrics } from './metrics.ts'
@@ -823,7 +823,6 @@ export function createSupervisorLogic<T>(options: SupervisorOptions<T>): {
   const resolved = resolveSupervisorOptions(options)
   const runtimes = new WeakMap<AnyActorRef, SupervisorRuntime<T>>()
   const runtime = (self: AnyActorRef) => runtimes.get(self)!
-  const stateOf = (self: AnyActorRef) => self.getSnapshot().value as SupervisorState
   const logic = supervisorMachine
     .provide({
       actions: {
@@ -940,7 +939,7 @@ export function createSupervisor<T>(options: SupervisorOptions<T>): Supervisor<T
   actor.start()
   const runtime = created.runtimeOf(actor)!
   let stopping: Promise<void> | undefined
-  const state = () => actor.getSnapshot().value as SupervisorState
+  const state = () => stateOf(actor)
   return {
     tryAdd: (item) => runtime.tryAdd(item),
     add: (item, waitOptions) => runtime.add(item, waitOptions?.signal),
@@ -964,6 +963,16 @@ export function createSupervisor<T>(options: SupervisorOptions<T>): Supervisor<T
     supervisorLogic: created.logic,
     workerLogic: created,
   }
+}
+
+/**
+ * The contract's state of a supervisor actor: `failed` once it escalated, `stopped` once it is no
+ * longer running for any other reason (drained, or stopped from outside by `actor.stop()`).
+ */
+function stateOf(actor: AnyActorRef): SupervisorState {
+  const snapshot = actor.getSnapshot()
+  if (snapshot.status === 'active') return snapshot.value as SupervisorState
+  return snapshot.status === 'error' ? 'failed' : 'stopped'
 }
 
 /** The machine input for `options` (already checked by createSupervisorLogic). */
@@ -1111,7 +1120,7 @@ function batcherWorkerLogic<T>(options: BatcherOptions<T>, capacity: number): Wo
           actor.send({ type: 'FLUSH' })
           return runtime.whenSettledBelow(seq)
         },
-        metrics: () => runtime.metrics(actor.getSnapshot().value),
+        metrics: () => runtime.metrics(batcherStateOf(actor)),
         stopped: runtime.stopped,
         abandon: (error) => runtime.abandon(error),
       }
