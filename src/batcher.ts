@@ -1,5 +1,5 @@
-import { assertEvent, assign, createActor, type Actor, type AnyActorRef } from 'xstate'
-import { batcherMachine, type BatcherState } from '../machines/batcher.machine.ts'
+import { assertEvent, assign, createActor, enqueueActions, type Actor, type AnyActorRef } from 'xstate'
+import { batcherMachine, type BatcherEmitted, type BatcherState } from '../machines/batcher.machine.ts'
 import { BatcherRuntime, itemCount } from './batcherRuntime.ts'
 import type { BatcherMetrics } from './metrics.ts'
 import { resolveOptions, type BatcherOptions } from './options.ts'
@@ -78,6 +78,16 @@ export function createBatcherLogic<T>(options: BatcherOptions<T>): {
       beginDrain: ({ self, event }) => runtime(self).beginDrain(event.type === 'STOP' ? event.timeoutMs : undefined),
       refuseItem: ({ self, event }) => runtime(self).refuse(itemCount(event)),
       release: ({ self }) => runtime(self).release(),
+      // The chart's count, plus the settled batch as emitted events (actor.on('batch.flushed' | 'batch.deadLettered')).
+      countSettled: enqueueActions(({ enqueue, context, event }) => {
+        enqueue.assign({ inFlight: Math.max(0, context.inFlight - 1) })
+        if (event.type !== 'BATCH_SETTLED') return
+        const { batchId, flushed, failed, error } = event
+        const emitted: BatcherEmitted[] = []
+        if (flushed?.length) emitted.push({ type: 'batch.flushed', batchId, items: flushed })
+        if (failed?.length) emitted.push({ type: 'batch.deadLettered', batchId, items: failed, error })
+        for (const out of emitted) enqueue.emit(out)
+      }),
     },
   })
   return { logic, runtimeOf: (actor) => runtimes.get(actor) }

@@ -41,6 +41,8 @@ interface Flight<T> {
   readonly id: number
   /** Items still to be written (after a partial failure, only the failed ones). */
   items: T[]
+  /** Items that succeeded in an earlier, partly failed attempt (reported when the batch settles). */
+  flushed: T[] | undefined
   /** `submit` promises by index into `items`. */
   tickets: Map<number, Ticket> | undefined
   /** Lowest sequence number the batch held when cut: a watermark for `flush()`. */
@@ -397,7 +399,7 @@ export class BatcherRuntime<T> {
     }
     this.itemsInFlight += length
     const flight: Flight<T> = {
-      id: this.nextBatchId++, items, tickets, minSeq, trigger, batchSize: this.target.batchSize,
+      id: this.nextBatchId++, items, flushed: undefined, tickets, minSeq, trigger, batchSize: this.target.batchSize,
       attempt: 0, abort: undefined, timer: undefined, done: false,
     }
     this.flights.add(flight)
@@ -498,6 +500,7 @@ export class BatcherRuntime<T> {
         items.push(item)
       } else {
         ticket?.resolve()
+        ;(flight.flushed ??= []).push(item)
       }
     })
     const succeeded = flight.items.length - items.length
@@ -526,7 +529,8 @@ export class BatcherRuntime<T> {
       flight.tickets?.forEach((ticket) => ticket.reject(error))
       this.deadLetter(flight.items, error)
     }
-    this.send({ type: 'BATCH_SETTLED', batchId: flight.id, ok })
+    const flushed = ok ? [...(flight.flushed ?? []), ...flight.items] : (flight.flushed ?? [])
+    this.send({ type: 'BATCH_SETTLED', batchId: flight.id, ok, flushed, failed: ok ? [] : flight.items, error })
     this.admitWaiters()
     this.releaseFlushWaiters()
     this.pump()
