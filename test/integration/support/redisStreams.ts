@@ -2,15 +2,17 @@
 import { createClient } from 'redis'
 import { REDIS_URL } from './services.ts'
 
-export type Redis = ReturnType<typeof createClient>
 
 /** A connected client; errors are logged, not thrown as events. */
-export async function connectRedis(): Promise<Redis> {
+export async function connectRedis() {
   const client = createClient({ url: REDIS_URL })
   client.on('error', (error) => console.warn('redis client error', error))
   await client.connect()
   return client
 }
+
+/** A client as `connectRedis` gives it. */
+export type Redis = Awaited<ReturnType<typeof connectRedis>>
 
 /** Adds one entry per id, with field `id` (and `n` when given), pipelined. */
 export async function produce(redis: Redis, stream: string, ids: readonly number[]): Promise<void> {
