@@ -4,7 +4,7 @@ import { checkNumber } from '../checkOption.ts'
 import { BatcherStoppedError, ConfigError } from '../errors.ts'
 import type { LoadFeedback } from '../feedback.ts'
 import { resolveOptions, type BatcherOptions, type FlushInfo } from '../options.ts'
-import { unrefScheduler } from '../scheduler.ts'
+import { scheduleAfter, unrefScheduler } from '../scheduler.ts'
 
 /** What a keyed flush is told: the batcher's FlushInfo plus the key every item of the batch shares. */
 export interface KeyedFlushInfo<K> extends FlushInfo {
@@ -121,12 +121,12 @@ export function createKeyedBatcher<T, K>(options: KeyedBatcherOptions<T, K>): Ke
   }
   const armSweep = () => {
     if (sweep || idleMs === Infinity || open.size === 0 || stopping) return
-    sweep = scheduler.schedule(() => {
+    sweep = scheduleAfter(scheduler, idleMs, () => {
       sweep = undefined
       const now = scheduler.now()
       for (const [key, entry] of [...open]) if (now - entry.usedAt >= idleMs && isIdle(entry.batcher)) close(key)
       armSweep()
-    }, idleMs)
+    })
   }
   /** The batcher of `key`, opening it (in place of an idle key when at the limit); undefined when every key is busy. */
   const batcherOf = (key: K): Batcher<T> | undefined => {

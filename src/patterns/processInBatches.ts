@@ -1,4 +1,4 @@
-import { asyncScheduler, type SchedulerLike } from 'rxjs'
+import type { SchedulerLike } from 'rxjs'
 import { createBatcher } from '../batcher.ts'
 import { checkNumber } from '../checkOption.ts'
 import type { Controller } from '../controllers/controller.ts'
@@ -51,7 +51,7 @@ export interface ProcessInBatchesOptions<T> {
   readonly weigh?: (item: T) => number
   /** Items read ahead of the running batches (default: the largest size × (largest concurrency + 1)). */
   readonly capacity?: number
-  /** Time source (default: RxJS `asyncScheduler`, real time that keeps the process alive while the run lasts). A VirtualTimeScheduler makes a run deterministic. */
+  /** Time source (default: real time; the batcher keeps the process alive while items are in flight). A VirtualTimeScheduler makes a run deterministic. */
   readonly scheduler?: SchedulerLike
   /** Random numbers for retry jitter (default Math.random). */
   readonly random?: () => number
@@ -106,10 +106,8 @@ function prepareRun<T, R>(source: BatchSource<T>, fn: BatchFunction<T, R>, optio
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new ConfigError('onProgress', 'a function (progress) => void', options.onProgress)
   const budget = maxInFlightBytes === Infinity ? undefined : memoryBudget({ maxInFlightBytes })
   const weigh = budget ? options.weigh! : () => 0
-  const { signal } = options
-  // A run the caller awaits keeps the process alive until it ends: ref'd timers, unlike a batcher's default.
-  const scheduler = options.scheduler ?? asyncScheduler
-  const tracker = progress({ total: knownLength(source), scheduler })
+  const { signal, scheduler } = options
+  const tracker = progress({ total: knownLength(source), ...(scheduler ? { scheduler } : {}) })
 
   return async () => {
     const results: (R | undefined)[] = []
@@ -134,7 +132,7 @@ function prepareRun<T, R>(source: BatchSource<T>, fn: BatchFunction<T, R>, optio
       flushTimeoutMs: options.flushTimeoutMs ?? 30_000,
       retry: { attempts: 1, ...options.retry },
       ...(controller ? { controller } : {}),
-      scheduler,
+      ...(scheduler ? { scheduler } : {}),
       ...(options.random ? { random: options.random } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
       flush: async (entries, info) => {
