@@ -26,12 +26,17 @@ export interface KeyedBatcherOptions<T, K> extends Omit<BatcherOptions<T>, 'flus
 
 /** Counters of a keyed batcher: the per-key batchers' counters summed (closed keys included), plus the keys. */
 export interface KeyedBatcherMetrics {
+  /** Items accepted. */
   readonly itemsAdded: number
+  /** Items whose flush succeeded. */
   readonly itemsFlushed: number
   /** Items refused: a full key, too many busy keys for a new one (`tryAdd`), or offered after stop. */
   readonly itemsDropped: number
+  /** Items dead-lettered. */
   readonly itemsFailed: number
+  /** Items waiting in the keys' buffers. */
   readonly itemsBuffered: number
+  /** Items in batches being flushed or waiting to retry. */
   readonly itemsInFlight: number
   /** Keys with a batcher now. */
   readonly openKeys: number
@@ -39,20 +44,12 @@ export interface KeyedBatcherMetrics {
   readonly keysClosed: number
 }
 
-/** A batcher whose every batch holds one key; see {@link createKeyedBatcher}. */
-export interface KeyedBatcher<T, K> {
-  /** Accepts `item` into its key's batcher if there is room now; false when full, at the key limit with every key busy, or stopped. */
-  tryAdd(item: T): boolean
-  /** Accepts `item`, waiting for room (and, at the key limit, for a key to close). Rejects on abort or after stop. */
-  add(item: T, options?: WaitOptions): Promise<void>
-  /** Like `add`, but resolves when the item's batch was flushed, and rejects when it was dead-lettered. */
-  submit(item: T, options?: WaitOptions): Promise<void>
-  /** `tryAdd` for each item, in order; returns how many were accepted. */
-  addMany(items: readonly T[]): number
-  /** Flushes every key's buffer; resolves when those items have settled. */
-  flush(): Promise<void>
-  /** Drains every key, then stops; idempotent. */
-  stop(options?: StopOptions): Promise<void>
+/**
+ * A batcher whose every batch holds one key; see {@link createKeyedBatcher}. The same entry
+ * points as a batcher; at the key limit with every key busy, `tryAdd` of a new key refuses
+ * (counted) and `add`/`submit` wait for a key to close.
+ */
+export interface KeyedBatcher<T, K> extends Omit<Batcher<T>, 'metrics' | 'state' | 'actor' | 'batchLogic'> {
   /** The counters summed over the keys. */
   metrics(): KeyedBatcherMetrics
   /** The batcher of `key`, while the key is open (to read its metrics, or its adapted size). */
@@ -61,8 +58,14 @@ export interface KeyedBatcher<T, K> {
   keys(): K[]
 }
 
-/** Counters carried over from closed keys. */
-type Totals = { itemsAdded: number; itemsFlushed: number; itemsDropped: number; itemsFailed: number }
+/** The item counters summed over keys. */
+type Counts = Pick<KeyedBatcherMetrics, 'itemsAdded' | 'itemsFlushed' | 'itemsDropped' | 'itemsFailed' | 'itemsBuffered' | 'itemsInFlight'>
+const COUNTED = ['itemsAdded', 'itemsFlushed', 'itemsDropped', 'itemsFailed', 'itemsBuffered', 'itemsInFlight'] as const
+
+function addCounts(into: { -readonly [key in keyof Counts]: number }, batcher: Batcher<unknown>): void {
+  const m = batcher.metrics()
+  for (const key of COUNTED) into[key] += m[key]
+}
 
 /**
  * Per-key batches (Broadway's `batch_key`; what Vector users ask for in vector#21725): one
@@ -96,7 +99,8 @@ export function createKeyedBatcher<T, K>(options: KeyedBatcherOptions<T, K>): Ke
   const open = new Map<K, { batcher: Batcher<T>; usedAt: number }>()
   /** Closed keys' batchers while they drain, with the promise of their stop. */
   const closing = new Map<Batcher<T>, Promise<void>>()
-  const closed: Totals = { itemsAdded: 0, itemsFlushed: 0, itemsDropped: 0, itemsFailed: 0 }
+  /** Counters of closed keys (a stopped batcher holds nothing buffered or in flight). */
+  const closed = { itemsAdded: 0, itemsFlushed: 0, itemsDropped: 0, itemsFailed: 0, itemsBuffered: 0, itemsInFlight: 0 }
   let keysClosed = 0
   let refusedKeys = 0
   let stopping: Promise<void> | undefined
@@ -111,11 +115,7 @@ export function createKeyedBatcher<T, K>(options: KeyedBatcherOptions<T, K>): Ke
     open.delete(key)
     keysClosed++
     closing.set(batcher, batcher.stop(stopOptions).then(() => {
-      const m = batcher.metrics()
-      closed.itemsAdded += m.itemsAdded
-      closed.itemsFlushed += m.itemsFlushed
-      closed.itemsDropped += m.itemsDropped
-      closed.itemsFailed += m.itemsFailed
+      addCounts(closed, batcher)
       closing.delete(batcher)
     }))
   }
@@ -197,16 +197,9 @@ export function createKeyedBatcher<T, K>(options: KeyedBatcherOptions<T, K>): Ke
       return stopping
     },
     metrics() {
-      const totals = { ...closed, itemsBuffered: 0, itemsInFlight: 0 }
-      for (const batcher of [...[...open.values()].map((entry) => entry.batcher), ...closing.keys()]) {
-        const m = batcher.metrics()
-        totals.itemsAdded += m.itemsAdded
-        totals.itemsFlushed += m.itemsFlushed
-        totals.itemsDropped += m.itemsDropped
-        totals.itemsFailed += m.itemsFailed
-        totals.itemsBuffered += m.itemsBuffered
-        totals.itemsInFlight += m.itemsInFlight
-      }
+      const totals = { ...closed }
+      for (const { batcher } of open.values()) addCounts(totals, batcher)
+      for (const batcher of closing.keys()) addCounts(totals, batcher)
       return { ...totals, itemsDropped: totals.itemsDropped + refusedKeys, openKeys: open.size, keysClosed }
     },
     batcherFor: (key) => open.get(key)?.batcher,

@@ -87,11 +87,7 @@ interface Entry<T> {
  * const { results, failures } = await processInBatches(rows, (batch) => db.insertReturningIds(batch), { batchSize: 500, concurrency: 4 })
  */
 export function processInBatches<T, R>(source: BatchSource<T>, fn: BatchFunction<T, R>, options: ProcessInBatchesOptions<T> = {}): Promise<BatchRunResult<T, R>> {
-  const run = prepareRun(source, fn, options)
-  return run()
-}
-
-function prepareRun<T, R>(source: BatchSource<T>, fn: BatchFunction<T, R>, options: ProcessInBatchesOptions<T>): () => Promise<BatchRunResult<T, R>> {
+  // Options are checked here, synchronously; the run itself is the async function below.
   checkSource('source', source)
   if (typeof fn !== 'function') throw new ConfigError('fn', 'a function (batch, info) => results', fn)
   if (options.batchSize !== undefined && options.size !== undefined) throw new ConfigError('batchSize', 'left out when `size` is given (they are the same option)', options.batchSize)
@@ -109,7 +105,7 @@ function prepareRun<T, R>(source: BatchSource<T>, fn: BatchFunction<T, R>, optio
   const { signal, scheduler } = options
   const tracker = progress({ total: knownLength(source), ...(scheduler ? { scheduler } : {}) })
 
-  return async () => {
+  const run = async (): Promise<BatchRunResult<T, R>> => {
     const results: (R | undefined)[] = []
     let aborted = false
     const failures = new Map<number, FailedItem<T>>()
@@ -202,4 +198,5 @@ function prepareRun<T, R>(source: BatchSource<T>, fn: BatchFunction<T, R>, optio
     results.length = count
     return { results, failures: failed, count, ok: !aborted && failed.length === 0, aborted }
   }
+  return run()
 }
