@@ -30,7 +30,7 @@ export interface KeyedBatcherMetrics {
   readonly itemsAdded: number
   /** Items whose flush succeeded. */
   readonly itemsFlushed: number
-  /** Items refused: a full key, too many busy keys for a new one (`tryAdd`), or offered after stop. */
+  /** Items refused: a full key, too many busy keys for a new one (`tryAdd`), a `batchKey` that threw (`tryAdd`), or offered after stop. */
   readonly itemsDropped: number
   /** Items dead-lettered. */
   readonly itemsFailed: number
@@ -167,11 +167,15 @@ export function createKeyedBatcher<T, K>(options: KeyedBatcherOptions<T, K>): Ke
 
   return {
     tryAdd(item) {
-      if (stopping) {
-        refusedKeys++
+      let key: K
+      try {
+        if (stopping) throw new BatcherStoppedError()
+        key = batchKey(item)
+      } catch {
+        refusedKeys++ // stopped, or batchKey threw: refused like any item that cannot be taken
         return false
       }
-      const batcher = batcherOf(batchKey(item))
+      const batcher = batcherOf(key)
       if (batcher) return batcher.tryAdd(item)
       refusedKeys++
       void open.values().next().value?.batcher.flush() // make room soon

@@ -3,7 +3,7 @@ import { createBatcher } from '../batcher.ts'
 import { checkNumber } from '../checkOption.ts'
 import type { Controller } from '../controllers/controller.ts'
 import { latencyTarget } from '../controllers/latencyTarget.ts'
-import { AbortError, ConfigError } from '../errors.ts'
+import { AbortError, ConfigError, InvalidWeightError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 import { resolveAdaptive, type Adaptive, type FlushInfo } from '../options.ts'
 import type { RetryOptions } from '../retry.ts'
@@ -171,7 +171,16 @@ export function processInBatches<T, R>(source: BatchSource<T>, fn: BatchFunction
           break
         }
         if (next.done) break
-        const entry: Entry<T> = { index: count, item: next.value, weight: weigh(next.value) }
+        const weight = weightOf(weigh, next.value)
+        if (weight instanceof InvalidWeightError) {
+          // A bad weight is that item's failure, not the run's: report it and read on.
+          failures.set(count, { index: count, item: next.value, cause: weight })
+          count++
+          tracker.add(1, 1)
+          report()
+          continue
+        }
+        const entry: Entry<T> = { index: count, item: next.value, weight }
         // Hold the item back while the budget is spent; cut the partial batch holding it so it can free.
         if (budget) await budget.acquire(entry.weight, { ...(signal ? { signal } : {}), onWait: () => void batcher.flush() })
         count++
@@ -199,4 +208,15 @@ export function processInBatches<T, R>(source: BatchSource<T>, fn: BatchFunction
     return { results, failures: failed, count, ok: !aborted && failed.length === 0, aborted }
   }
   return run()
+}
+
+/** An item's weight, or the InvalidWeightError that refuses it (weigh threw, or gave a number that is not finite and >= 0). */
+function weightOf<T>(weigh: (item: T) => number, item: T): number | InvalidWeightError {
+  let weight: number
+  try {
+    weight = weigh(item)
+  } catch (error) {
+    return new InvalidWeightError(undefined, error)
+  }
+  return Number.isFinite(weight) && weight >= 0 ? weight : new InvalidWeightError(weight)
 }

@@ -128,3 +128,21 @@ describe('createKeyedBatcher', () => {
     expect(() => createKeyedBatcher({ batchKey: () => 1, flush, size: 0 })).toThrow('`size`')
   })
 })
+
+describe('createKeyedBatcher with a hostile batchKey', () => {
+  it('refuses (and counts) an item whose batchKey throws on tryAdd, and rejects add with the error', async () => {
+    const batcher = createKeyedBatcher<Row, string>({
+      batchKey: (row) => {
+        if (row.n < 0) throw new Error('no tenant')
+        return row.tenant
+      },
+      flush: () => {},
+    })
+    expect(batcher.tryAdd({ tenant: 'a', n: -1 })).toBe(false)
+    expect(batcher.metrics().itemsDropped).toBe(1)
+    await expect(batcher.add({ tenant: 'a', n: -2 })).rejects.toThrow('no tenant')
+    expect(batcher.tryAdd({ tenant: 'a', n: 1 })).toBe(true)
+    await batcher.stop()
+    expect(batcher.metrics()).toMatchObject({ itemsAdded: 1, itemsFlushed: 1 })
+  })
+})

@@ -253,3 +253,17 @@ describe('processInBatches', () => {
     expect(outcome.failures.map((f) => f.index)).toEqual([0, 1])
   })
 })
+
+describe('processInBatches with a hostile weigh', () => {
+  it('reports an item whose weight throws or is not a finite number >= 0 as that item\'s failure, and processes the rest', async () => {
+    const outcome = await processInBatches(['a', 'bb', 'boom', 'ccc', 'nan'], (batch) => batch.map((s) => s.length), {
+      batchSize: 2, maxInFlightBytes: 100,
+      weigh: (s) => {
+        if (s === 'boom') throw new Error('cannot weigh')
+        return s === 'nan' ? Number.NaN : s.length
+      },
+    })
+    expect(outcome.results).toEqual([1, 2, undefined, 3, undefined])
+    expect(outcome.failures.map((f) => [f.index, (f.cause as Error).name])).toEqual([[2, 'InvalidWeightError'], [4, 'InvalidWeightError']])
+  })
+})
