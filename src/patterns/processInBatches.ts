@@ -205,7 +205,7 @@ export function processInBatches<T, R>(source: BatchSource<T>, fn: BatchFunction
     if (sourceError) throw sourceError.error
     const failed = [...failures.values()].sort((a, b) => a.index - b.index)
     results.length = count
-    return { results, failures: failed, count, ok: !aborted && failed.length === 0, aborted }
+    return { results, failures: failed, count, ok: !aborted && failed.length === 0, aborted, metrics: batcher.metrics() }
   }
   return run()
 }

@@ -140,7 +140,7 @@ export function workerPool<T, R>(options: WorkerPoolOptions<T, R>): WorkerPool<T
       await Promise.all(settled)
       results.length = settled.length
       failures.sort((a, b) => a.index - b.index)
-      return { results, failures, count: settled.length, ok: !aborted && failures.length === 0, aborted }
+      return { results, failures, count: settled.length, ok: !aborted && failures.length === 0, aborted, metrics: batcher.metrics() }
     },
     stop: () => batcher.stop(),
     metrics: () => batcher.metrics(),

@@ -24,6 +24,7 @@ describe('processInBatches', () => {
     expect(finished[finished.length - 1]).toBe(0)
     expect(outcome.results).toEqual(range(10).map((n) => n * 10))
     expect(outcome).toMatchObject({ count: 10, ok: true, aborted: false, failures: [] })
+    expect(outcome.metrics).toMatchObject({ itemsFlushed: 10, flushCount: 4, state: 'stopped' })
   })
 
   it('keeps the other batches when one batch fails, and names each failed index with its cause', async () => {
