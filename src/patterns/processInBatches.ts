@@ -180,15 +180,18 @@ export function processInBatches<T, R>(source: BatchSource<T>, fn: BatchFunction
           report()
           continue
         }
-        const entry: Entry<T> = { index: count, item: next.value, weight }
-        // Hold the item back while the budget is spent; cut the partial batch holding it so it can free.
-        if (budget) await budget.acquire(entry.weight, { ...(signal ? { signal } : {}), onWait: () => void batcher.flush() })
-        count++
+        const entry: Entry<T> = { index: count++, item: next.value, weight }
+        let held = false
         try {
+          // Hold the item back while the budget is spent; cut the partial batch holding it so it can free.
+          if (budget) await budget.acquire(weight, { ...(signal ? { signal } : {}), onWait: () => void batcher.flush() })
+          held = true
           await batcher.add(entry, signal ? { signal } : undefined)
         } catch (error) {
-          budget?.release(entry.weight)
-          count--
+          // Read but never accepted (an abort while it waited for room): still reported.
+          if (held) budget?.release(weight)
+          failures.set(entry.index, { index: entry.index, item: entry.item, cause: error })
+          tracker.add(1, 1)
           throw error
         }
       }

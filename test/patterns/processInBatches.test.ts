@@ -268,3 +268,17 @@ describe('processInBatches with a hostile weigh', () => {
     expect(outcome.failures.map((f) => [f.index, (f.cause as Error).name])).toEqual([[2, 'InvalidWeightError'], [4, 'InvalidWeightError']])
   })
 })
+
+describe('processInBatches aborted while reading waits for room', () => {
+  it('reports the item that was read but never accepted as an AbortError failure', async () => {
+    const time = createVirtualTime()
+    const controller = new AbortController()
+    const run = processInBatches(range(100), () => new Promise<number[]>(() => {}), { batchSize: 2, capacity: 2, signal: controller.signal, scheduler: time.scheduler })
+    await time.advanceBy(5) // batch [0, 1] hangs and fills the capacity; item 2 waits for room
+    controller.abort('enough')
+    const outcome = await settleWithin(time, run)
+    expect(outcome.count).toBe(3)
+    expect(outcome.failures.map((f) => f.index)).toEqual([0, 1, 2])
+    expect(outcome.failures.every((f) => f.cause instanceof AbortError)).toBe(true)
+  })
+})
