@@ -19,7 +19,8 @@ export interface ReadChunksOptions {
  * Reads a text file as chunks of lines, in bounded memory whatever the file's size (the batch
  * guide's chunked processor): the file is read only as fast as chunks are taken, so memory
  * holds one chunk, one read buffer and what readline holds back (measured in
- * `bench/read-chunks.ts`: a 1 GB file well under 64 MiB of heap growth). Lines end at `\n` or
+ * `bench/read-chunks.ts`: a 1 GiB file, 15 MiB of heap growth). One line is held whole, so a
+ * file with a single gigantic line needs that much memory. Lines end at `\n` or
  * `\r\n` (the ending is not part of the line); a last line without an ending is yielded too;
  * an empty file yields nothing. The file is closed when the loop ends, breaks or throws.
  * Bad options throw a ConfigError at the call; a missing file rejects the first `next()`.
