@@ -28,8 +28,9 @@ export interface ReadChunksOptions {
  * @example
  * for await (const lines of readChunks('events.ndjson', { chunkSize: 5000 })) await insert(lines.map(JSON.parse))
  * @example
- * // one item at a time into a load-aware run:
- * await processInBatches(flatten(readChunks(path)), insert, { size: { initial: 500, min: 50, max: 5000 }, targetLatencyMs: 200 })
+ * // line by line into a load-aware run, still in bounded memory:
+ * async function* lines() { for await (const chunk of readChunks(path)) yield* chunk }
+ * await processInBatches(lines(), insert, { size: { initial: 500, min: 50, max: 5000 }, targetLatencyMs: 200 })
  */
 export function readChunks(path: string | URL, options: ReadChunksOptions = {}): AsyncGenerator<string[], void, undefined> {
   if (typeof path !== 'string' && !(path instanceof URL)) throw new ConfigError('path', 'a file path (string or URL)', path)
