@@ -1,4 +1,4 @@
-import { assign, sendTo, setup, spawnChild } from 'xstate'
+import { assign, sendTo, setup, spawnChild, type DoneActorEvent } from 'xstate'
 import { createBatcherLogic } from '../../src/index.ts'
 
 /** A row of the upload. */
@@ -14,7 +14,7 @@ export interface Row {
 export const importMachine = setup({
   types: {
     context: {} as { rows: number },
-    events: {} as { type: 'BEGIN' } | { type: 'ROW'; row: Row } | { type: 'END' },
+    events: {} as { type: 'BEGIN' } | { type: 'ROW'; row: Row } | { type: 'END' } | DoneActorEvent<unknown, 'writer'>,
   },
   actors: { writer: createBatcherLogic<Row>({ flush: () => {} }).logic },
 }).createMachine({
