@@ -68,6 +68,8 @@ export interface BatcherOptions<T> {
   maxBatchWeight?: number
   /** Random numbers for retry jitter (default Math.random); inject a seeded one to repeat a run exactly. */
   random?: () => number
+  /** The actor's id and systemId (default none): how inspectors and `actor.system.get(name)` know it. */
+  name?: string
 }
 
 /** {@link BatcherOptions} checked, with every default filled in. */
@@ -91,7 +93,7 @@ export interface ResolvedOptions<T> {
 
 const KNOWN = new Set([
   'flush', 'size', 'maxWaitMs', 'capacity', 'concurrency', 'flushTimeoutMs', 'controller', 'feedback$', 'retry',
-  'onDeadLetter', 'scheduler', 'inspect', 'logger', 'weigh', 'maxBatchWeight', 'random',
+  'onDeadLetter', 'scheduler', 'inspect', 'logger', 'weigh', 'maxBatchWeight', 'random', 'name',
 ])
 
 /**
@@ -125,6 +127,7 @@ export function resolveOptions<T>(options: BatcherOptions<T>): ResolvedOptions<T
   optionalFunction('onDeadLetter', options.onDeadLetter)
   optionalFunction('weigh', options.weigh)
   optionalFunction('random', options.random)
+  if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) throw new ConfigError('name', 'a non-empty string', options.name)
   const scheduler = options.scheduler ?? unrefScheduler
   if (typeof scheduler.now !== 'function' || typeof scheduler.schedule !== 'function') {
     throw new ConfigError('scheduler', 'an RxJS SchedulerLike ({ now(), schedule() })', scheduler)
