@@ -9,7 +9,7 @@ describe('a named batcher', () => {
     expect(batcher.actor.id).toBe('orders')
     expect(batcher.actor.system.get('orders')).toBe(batcher.actor)
     const registered = seen.find((event) => event.type === '@xstate.actor')
-    expect(registered?.actorRef.id).toBe('orders')
+    expect((registered?.actorRef as { id?: string } | undefined)?.id).toBe('orders')
     await batcher.stop()
   })
 
