@@ -21,7 +21,7 @@ export type SettledBatch<T> =
  * @example
  * fromBatcherEvents(batcher).pipe(filter((b) => b.type === 'deadLettered')).subscribe((b) => alert(b.items.length, b.error))
  */
-export function fromBatcherEvents<T>(batcher: Pick<Batcher<T>, 'actor'>): Observable<SettledBatch<T>> {
+export function fromBatcherEvents<T>(batcher: Pick<Batcher<T>, 'actor' | 'tryAdd'>): Observable<SettledBatch<T>> {
   const actor = batcher?.actor
   if (typeof actor?.on !== 'function') throw new ConfigError('batcher', 'a batcher from createBatcher (with its `actor`)', batcher)
   return new Observable<SettledBatch<T>>((subscriber) => {
