@@ -114,7 +114,8 @@ export function stateOf(actor: AnyActorRef): BatcherState {
  */
 export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
   const { logic, runtimeOf } = createBatcherLogic(options)
-  const actor = createActor(logic, options.inspect ? { input: {}, inspect: options.inspect } : { input: {} })
+  const named = options.name === undefined ? {} : { id: options.name, systemId: options.name }
+  const actor = createActor(logic, options.inspect ? { input: {}, ...named, inspect: options.inspect } : { input: {}, ...named })
   actor.start()
   const runtime = runtimeOf(actor)!
   let stopping: Promise<void> | undefined

@@ -81,6 +81,8 @@ export interface BatcherOptions<T> {
    * losing the tail at exit is acceptable (telemetry-style use).
    */
   keepAlive?: boolean
+  /** The actor's id and systemId (default none): how inspectors and `actor.system.get(name)` know it. */
+  name?: string
 }
 
 /** {@link BatcherOptions} checked, with every default filled in. */
@@ -105,7 +107,7 @@ export interface ResolvedOptions<T> {
 
 const KNOWN = new Set([
   'flush', 'size', 'maxWaitMs', 'capacity', 'concurrency', 'flushTimeoutMs', 'controller', 'feedback$', 'retry',
-  'onDeadLetter', 'scheduler', 'inspect', 'logger', 'weigh', 'maxBatchWeight', 'random', 'keepAlive',
+  'onDeadLetter', 'scheduler', 'inspect', 'logger', 'weigh', 'maxBatchWeight', 'random', 'keepAlive', 'name',
 ])
 
 /**
@@ -139,6 +141,7 @@ export function resolveOptions<T>(options: BatcherOptions<T>): ResolvedOptions<T
   optionalFunction('onDeadLetter', options.onDeadLetter)
   optionalFunction('weigh', options.weigh)
   optionalFunction('random', options.random)
+  if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) throw new ConfigError('name', 'a non-empty string', options.name)
   const scheduler = options.scheduler ?? unrefScheduler
   if (typeof scheduler.now !== 'function' || typeof scheduler.schedule !== 'function') {
     throw new ConfigError('scheduler', 'an RxJS SchedulerLike ({ now(), schedule() })', scheduler)

@@ -1,10 +1,9 @@
-import { createTestModel } from '@xstate/graph'
 import { describe, expect, it } from 'vitest'
-import type { AnyActorRef, SnapshotFrom } from 'xstate'
-import { supervisorMachine, type SupervisorEvent } from '../../machines/supervisor.machine.ts'
+import type { AnyActorRef } from 'xstate'
+import type { SupervisorEvent } from '../../machines/supervisor.machine.ts'
 import { byKey } from '../../src/routing/byKey.ts'
 import { createSupervisor, type Supervisor } from '../../src/supervisor.ts'
-import { createVirtualTime, type VirtualTime } from '../../src/virtualTime.ts'
+import { createSupervisorTestModel, createVirtualTime, SUPERVISOR_MODEL_BOUNDS, type SupervisorSnapshot, type VirtualTime } from '../../src/testing/index.ts'
 import { balance, crash, recordingSink } from './harness.ts'
 
 /**
@@ -17,29 +16,9 @@ import { balance, crash, recordingSink } from './harness.ts'
  * complete a step (SCALE_DONE, RESTART_DUE, DRAINED) are performed by opening the gate or
  * moving virtual time.
  */
-const BOUNDS = { min: 2, max: 3, initial: 2, maxRestarts: 1, withinMs: 60_000, cooldownMs: 0 }
-const machine = supervisorMachine.provide({})
-type Snapshot = SnapshotFrom<typeof machine>
-
-const EVENTS: SupervisorEvent[] = [
-  { type: 'ADD', item: 1 },
-  { type: 'FLUSH' },
-  { type: 'SCALE_TICK', at: 0, desired: 3 },
-  { type: 'SCALE_TICK', at: 0, desired: 2 },
-  { type: 'SCALE_DONE' },
-  { type: 'WORKER_CRASHED', workerId: 'any', at: 0 },
-  { type: 'RESTART_DUE' },
-  { type: 'STOP' },
-  { type: 'DRAINED' },
-]
-
-/** Only what decides the supervisor's behaviour: the state, the worker count, and the restart budget used. */
-function serializeState(state: Snapshot): string {
-  const { workers, pendingRestarts, crashes } = state.context
-  return `${JSON.stringify(state.value)}|workers=${workers}|pending=${pendingRestarts}|crashes=${crashes.length}`
-}
-
-const model = createTestModel(machine, { input: BOUNDS, events: EVENTS, serializeState: (state: unknown) => serializeState(state as Snapshot) } as never)
+const BOUNDS = SUPERVISOR_MODEL_BOUNDS
+type Snapshot = SupervisorSnapshot
+const model = createSupervisorTestModel(BOUNDS)
 
 function createSut() {
   const time = createVirtualTime()
