@@ -4,9 +4,10 @@ import { supervisorMachine, type SupervisorInput, type SupervisorState } from '.
 import { createBatcherLogic, stateOf as batcherStateOf, type StopOptions, type WaitOptions } from './batcher.ts'
 import type { LeftoverTaker } from './batcherRuntime.ts'
 import { AbortError, BatcherStoppedError, ConfigError } from './errors.ts'
-import { guardLogger, silentLogger, type Logger } from './logger.ts'
+import { silentLogger, type Logger } from './logger.ts'
 import type { BatcherMetrics } from './metrics.ts'
-import { resolveOptions, type BatcherOptions } from './options.ts'
+import { checkInspect, checkLogger, resolveOptions, type BatcherOptions } from './options.ts'
+import { checkBoolean, checkFunction, checkKeys, checkNumber } from './checkOption.ts'
 import { backoffDelay, type RetryPolicy } from './retry.ts'
 import { hashKey } from './routing/byKey.ts'
 import { roundRobin } from './routing/roundRobin.ts'
@@ -45,11 +46,11 @@ export interface ScaleOptions {
   readonly cooldownMs?: number
   /** Add a worker when items buffered + in flight per worker exceed this share of a worker's capacity (default 0.5). */
   readonly highWater?: number
-  /** Remove one when they fall below this share (default 0.1) and the load score is below `lowScore`. */
+  /** Remove one when they fall below this share (default 0.1, or `highWater` if lower) and the load score is below `lowScore`. */
   readonly lowWater?: number
   /** Add a worker when the workers' mean load score exceeds this, 0..1 (default 0.7). */
   readonly highScore?: number
-  /** The load score below which a worker may be removed, 0..1 (default 0.3). */
+  /** The load score below which a worker may be removed, 0..1 (default 0.3, or `highScore` if lower). */
   readonly lowScore?: number
 }
 
@@ -993,55 +994,56 @@ function inputOf<T>(options: SupervisorOptions<T>): Required<SupervisorInput> {
 
 // ── Options ──────────────────────────────────────────────────────────────────────────
 
-const KNOWN = new Set(['worker', 'workers', 'route', 'restart', 'scale', 'onDeadLetter', 'scheduler', 'inspect', 'logger', 'keepAlive'])
+/** Every option of createSupervisor, in the order of {@link SupervisorOptions}. */
+const SUPERVISOR_OPTIONS = ['worker', 'workers', 'route', 'restart', 'scale', 'onDeadLetter', 'scheduler', 'inspect', 'logger', 'keepAlive'] as const
 
 function isWorkerLogic<T>(worker: SupervisorOptions<T>['worker']): worker is WorkerLogic<T> {
   return typeof worker === 'object' && worker !== null && 'logic' in worker && typeof (worker as WorkerLogic<T>).portOf === 'function'
 }
 
 function resolveSupervisorOptions<T>(options: SupervisorOptions<T>): ResolvedSupervisor<T> {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'an object with at least `worker`', options)
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new ConfigError(key, `not set: it is no option of createSupervisor (known: ${[...KNOWN].join(', ')})`, (options as unknown as Record<string, unknown>)[key])
-  }
+  const given = checkKeys('', options, SUPERVISOR_OPTIONS, 'createSupervisor')
   const { worker } = options
-  if (typeof worker !== 'object' || worker === null) throw new ConfigError('worker', 'batcher options ({ flush, … }) or a worker logic (createSupervisorLogic(…))', worker)
+  if (typeof worker !== 'object' || worker === null || Array.isArray(worker)) {
+    throw new ConfigError('worker', 'batcher options ({ flush, … }) or a worker logic (createSupervisorLogic(…))', worker)
+  }
   const input = resolveInput(options)
   const router = options.route ?? roundRobin<T>()
   if (typeof router !== 'object' || router === null || typeof router.pick !== 'function') {
     throw new ConfigError('route', 'a Router: roundRobin(), leastLoaded() or byKey(fn)', router)
   }
   const restart = options.restart ?? {}
-  const backoffMs = restart.backoffMs ?? 100
-  if (!(backoffMs >= 0) || !Number.isFinite(backoffMs)) throw new ConfigError('restart.backoffMs', 'a finite number >= 0 (ms)', backoffMs)
-  const maxBackoffMs = restart.maxBackoffMs ?? Math.max(10_000, backoffMs)
-  if (!(maxBackoffMs >= backoffMs)) throw new ConfigError('restart.maxBackoffMs', `a number >= restart.backoffMs (${backoffMs})`, maxBackoffMs)
+  const backoffMs = checkNumber('restart.backoffMs', restart.backoffMs, 100, { min: 0 })
+  const maxBackoffMs = checkNumber('restart.maxBackoffMs', restart.maxBackoffMs, Math.max(10_000, backoffMs), { min: 0, max: Infinity })
+  if (maxBackoffMs < backoffMs) throw new ConfigError('restart.maxBackoffMs', `a number >= restart.backoffMs (${backoffMs})`, maxBackoffMs)
   const scale = resolveScale(options.scale ?? {})
+  checkFunction('onDeadLetter', options.onDeadLetter)
+  checkInspect('inspect', given['inspect'])
+  const ownLogger = options.logger === undefined ? undefined : checkLogger('logger', options.logger)
+  if (options.scheduler !== undefined) checkScheduler('scheduler', options.scheduler)
+  const keepAliveOption = options.keepAlive === undefined ? undefined : checkBoolean('keepAlive', options.keepAlive, true)
   let workerLogicFor: ResolvedSupervisor<T>['workerLogicFor']
   let workerCapacity: number
-  let logger = options.logger
+  let logger = ownLogger
   let scheduler = options.scheduler
   let onDeadLetter = options.onDeadLetter
-  let keepAlive = options.keepAlive
+  let keepAlive = keepAliveOption
   if (isWorkerLogic(worker)) {
     workerLogicFor = () => worker
     workerCapacity = Infinity
   } else {
-    scheduler ??= worker.scheduler
-    logger ??= worker.logger
-    onDeadLetter ??= worker.onDeadLetter
-    keepAlive ??= worker.keepAlive
     const base: BatcherOptions<T> = { ...worker }
     if (options.scheduler !== undefined) base.scheduler ??= options.scheduler
-    if (options.keepAlive !== undefined) base.keepAlive ??= options.keepAlive
-    workerCapacity = resolveOptions(base).capacity
+    if (keepAliveOption !== undefined) base.keepAlive ??= keepAliveOption
+    const resolved = resolveOptions(base, 'worker')
+    scheduler ??= worker.scheduler
+    logger ??= worker.logger === undefined ? undefined : resolved.logger
+    onDeadLetter ??= worker.onDeadLetter
+    keepAlive ??= worker.keepAlive
+    workerCapacity = resolved.capacity
     const capacity = workerCapacity
     workerLogicFor = (takeLeftovers) => batcherWorkerLogic(base, capacity, takeLeftovers)
   }
-  if (scheduler !== undefined && (typeof scheduler.now !== 'function' || typeof scheduler.schedule !== 'function')) {
-    throw new ConfigError('scheduler', 'an RxJS SchedulerLike ({ now(), schedule() })', scheduler)
-  }
-  if (onDeadLetter !== undefined && typeof onDeadLetter !== 'function') throw new ConfigError('onDeadLetter', 'a function', onDeadLetter)
   return {
     workerLogicFor,
     workerCapacity,
@@ -1050,43 +1052,48 @@ function resolveSupervisorOptions<T>(options: SupervisorOptions<T>): ResolvedSup
     restart: { attempts: input.maxRestarts + 1, backoffMs, maxBackoffMs, jitter: false },
     scale,
     scheduler: scheduler ?? unrefScheduler,
-    logger: guardLogger(logger ?? silentLogger),
+    logger: logger ?? silentLogger,
     onDeadLetter,
     keepAlive: keepAlive ?? scheduler === undefined,
   }
 }
 
+function checkScheduler(field: string, scheduler: unknown): void {
+  const s = scheduler as Partial<SchedulerLike> | null
+  if (typeof s !== 'object' || s === null || typeof s.now !== 'function' || typeof s.schedule !== 'function') {
+    throw new ConfigError(field, 'an RxJS SchedulerLike ({ now(), schedule() })', scheduler)
+  }
+}
+
 function resolveInput<T>(options: SupervisorOptions<T>): Required<SupervisorInput> {
-  const workers = options.workers ?? {}
-  if (typeof workers !== 'object' || workers === null) throw new ConfigError('workers', 'an object { min, max, initial }', workers)
-  const min = workers.min ?? 1
-  if (!Number.isInteger(min) || min < 1) throw new ConfigError('workers.min', 'an integer >= 1', min)
-  const max = workers.max ?? min
-  if (!Number.isInteger(max) || max < min) throw new ConfigError('workers.max', `an integer >= workers.min (${min})`, max)
-  const initial = workers.initial ?? min
-  if (!Number.isInteger(initial) || initial < min || initial > max) throw new ConfigError('workers.initial', `an integer within [${min}, ${max}]`, initial)
-  const restart = options.restart ?? {}
-  const maxRestarts = restart.maxRestarts ?? 3
-  if (!Number.isInteger(maxRestarts) || maxRestarts < 0) throw new ConfigError('restart.maxRestarts', 'an integer >= 0', maxRestarts)
-  const withinMs = restart.withinMs ?? 60_000
-  if (!(withinMs >= 1)) throw new ConfigError('restart.withinMs', 'a number >= 1 (ms)', withinMs)
-  const cooldownMs = options.scale?.cooldownMs ?? 10_000
-  if (!(cooldownMs >= 0)) throw new ConfigError('scale.cooldownMs', 'a number >= 0 (ms)', cooldownMs)
+  const workers = options.workers === undefined ? {} : (checkKeys('workers', options.workers, ['min', 'max', 'initial'], 'workers') as WorkerCountOptions)
+  const min = checkNumber('workers.min', workers.min, 1, { min: 1, integer: true })
+  const max = checkNumber('workers.max', workers.max, min, { min: 1, integer: true })
+  if (max < min) throw new ConfigError('workers.max', `an integer >= workers.min (${min})`, max)
+  const initial = checkNumber('workers.initial', workers.initial, min, { min: 1, integer: true })
+  if (initial < min || initial > max) throw new ConfigError('workers.initial', `an integer within [${min}, ${max}] (default: min)`, initial)
+  const restart = options.restart === undefined ? {} : (checkKeys('restart', options.restart, ['maxRestarts', 'withinMs', 'backoffMs', 'maxBackoffMs'], 'restart') as RestartOptions)
+  const maxRestarts = checkNumber('restart.maxRestarts', restart.maxRestarts, 3, { min: 0, integer: true })
+  const withinMs = checkNumber('restart.withinMs', restart.withinMs, 60_000, { min: 1, max: Infinity })
+  const scale = options.scale === undefined ? {} : (checkKeys('scale', options.scale, SCALE_OPTIONS, 'scale') as ScaleOptions)
+  const cooldownMs = checkNumber('scale.cooldownMs', scale.cooldownMs, 10_000, { min: 0, max: Infinity })
   return { min, max, initial, maxRestarts, withinMs, cooldownMs }
 }
 
+const SCALE_OPTIONS = ['intervalMs', 'cooldownMs', 'highWater', 'lowWater', 'highScore', 'lowScore'] as const
+
 function resolveScale(scale: ScaleOptions): Required<ScaleOptions> {
+  const share = { min: 0, max: 1 }
+  const highWater = checkNumber('scale.highWater', scale.highWater, 0.5, share)
+  const highScore = checkNumber('scale.highScore', scale.highScore, 0.7, share)
+  // A low mark left at its default follows a high mark set below it, so setting one option alone is never refused for the other.
   const resolved = {
-    intervalMs: scale.intervalMs ?? 1000,
-    cooldownMs: scale.cooldownMs ?? 10_000,
-    highWater: scale.highWater ?? 0.5,
-    lowWater: scale.lowWater ?? 0.1,
-    highScore: scale.highScore ?? 0.7,
-    lowScore: scale.lowScore ?? 0.3,
-  }
-  if (!(resolved.intervalMs >= 1)) throw new ConfigError('scale.intervalMs', 'a number >= 1 (ms)', resolved.intervalMs)
-  for (const field of ['highWater', 'lowWater', 'highScore', 'lowScore'] as const) {
-    if (!(resolved[field] >= 0 && resolved[field] <= 1)) throw new ConfigError(`scale.${field}`, 'a number within [0, 1]', resolved[field])
+    intervalMs: checkNumber('scale.intervalMs', scale.intervalMs, 1000, { min: 1, max: Infinity }),
+    cooldownMs: checkNumber('scale.cooldownMs', scale.cooldownMs, 10_000, { min: 0, max: Infinity }),
+    highWater,
+    lowWater: checkNumber('scale.lowWater', scale.lowWater, Math.min(0.1, highWater), share),
+    highScore,
+    lowScore: checkNumber('scale.lowScore', scale.lowScore, Math.min(0.3, highScore), share),
   }
   if (resolved.lowWater > resolved.highWater) throw new ConfigError('scale.lowWater', `<= scale.highWater (${resolved.highWater})`, resolved.lowWater)
   if (resolved.lowScore > resolved.highScore) throw new ConfigError('scale.lowScore', `<= scale.highScore (${resolved.highScore})`, resolved.lowScore)
