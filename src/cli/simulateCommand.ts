@@ -80,8 +80,9 @@ export async function simulateCommand(args: readonly string[], io: CliIo): Promi
   const name = `simulate-${flags['pattern']}${compare ? '-compare' : ''}`
   const subtitle = settingsLine(flags)
   const files = [join(out, `${name}.svg`), join(out, `${name}.html`)]
-  await writeFile(files[0]!, renderReportSvg(runs, { subtitle }))
-  await writeFile(files[1]!, renderReportHtml(runs, { subtitle }))
+  const offeredMs = flags['duration'] as number
+  await writeFile(files[0]!, renderReportSvg(runs, { subtitle, offeredMs }))
+  await writeFile(files[1]!, renderReportHtml(runs, { subtitle, offeredMs }))
 
   const lines = compare ? formatTable(summaryColumns, summaryRows(runs)) : describeRun(runs[0]!)
   if (!compare) {
