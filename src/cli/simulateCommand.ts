@@ -113,7 +113,8 @@ async function inspectCommand(flags: FlagValues, options: SimulationOptions, io:
     warn: (message) => io.stderr.write(`loadbatch: ${message}\n`),
   })
   io.stdout.write(
-    `batcher: ${summary.batcherItemsFlushed} items flushed; supervisor (${summary.workers} workers): ${summary.supervisorItemsFlushed} items flushed; ` +
+    `${summary.itemsOffered} items offered to each; batcher: ${summary.batcherItemsFlushed} flushed, ${summary.batcherItemsDeadLettered} dead-lettered; ` +
+      `supervisor (${summary.workers} workers): ${summary.supervisorItemsFlushed} flushed, ${summary.supervisorItemsDeadLettered} dead-lettered; ` +
       `${summary.connected ? `${summary.eventsSent} inspection events sent` : 'no inspector connected'}\n`,
   )
   return { runs: [], files: [] }
