@@ -50,6 +50,27 @@ export class FlushTimeoutError extends Error {
   }
 }
 
+/**
+ * An item was refused because `weigh(item)` threw or gave no finite number >= 0: a NaN or
+ * Infinity weight would break `maxBatchWeight` for every batch after it. `tryAdd` returns false
+ * (counted in `itemsDropped`); `add` and `submit` reject with this error. `cause` holds what
+ * `weigh` threw.
+ */
+export class InvalidWeightError extends Error {
+  override readonly name = 'InvalidWeightError'
+  /** What `weigh` returned (undefined when it threw). */
+  readonly weight: unknown
+  constructor(weight: unknown, cause?: unknown) {
+    super(
+      cause === undefined
+        ? `weigh(item) returned \`${String(weight)}\`; an item's weight must be a finite number >= 0, so the item was refused`
+        : 'weigh(item) threw; the item was refused',
+      cause === undefined ? undefined : { cause },
+    )
+    this.weight = weight
+  }
+}
+
 /** One item of a batch that failed, by its index within the batch, with its cause. */
 export interface ItemFailure {
   /** Index of the item within the batch handed to the flush function. */

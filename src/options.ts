@@ -6,7 +6,7 @@ import { fixed } from './controllers/fixed.ts'
 import { loadScore } from './controllers/loadScore.ts'
 import { ConfigError } from './errors.ts'
 import type { LoadFeedback } from './feedback.ts'
-import { silentLogger, type Logger } from './logger.ts'
+import { guardLogger, silentLogger, type Logger } from './logger.ts'
 import { resolveRetry, type RetryOptions, type RetryPolicy } from './retry.ts'
 import { unrefScheduler } from './scheduler.ts'
 
@@ -62,12 +62,25 @@ export interface BatcherOptions<T> {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void)
   /** Where drops, dead letters and sink errors are reported (default: silent). */
   logger?: Logger
-  /** An item's weight (e.g. bytes); with maxBatchWeight a batch never weighs more than the ceiling. */
+  /**
+   * An item's weight (e.g. bytes); with maxBatchWeight a batch never weighs more than the ceiling.
+   * A weight must be a finite number >= 0: an item whose `weigh` throws or gives NaN, Infinity or
+   * a negative number is refused (`tryAdd` false, counted in `itemsDropped`; `add`/`submit`
+   * reject with `InvalidWeightError`).
+   */
   weigh?: (item: T) => number
   /** Ceiling of a batch's total weight; an item heavier than it goes alone (counted as oversized). */
   maxBatchWeight?: number
   /** Random numbers for retry jitter (default Math.random); inject a seeded one to repeat a run exactly. */
   random?: () => number
+  /**
+   * Keep the Node process alive while the batcher holds accepted items (buffered, in flight or
+   * waiting to retry), so accepted means flushed or dead-lettered even if the script ends; an
+   * idle batcher holds nothing either way. Default true on the real-time default scheduler;
+   * false when you inject a `scheduler` (virtual time needs no process). Set false only where
+   * losing the tail at exit is acceptable (telemetry-style use).
+   */
+  keepAlive?: boolean
   /** The actor's id and systemId (default none): how inspectors and `actor.system.get(name)` know it. */
   name?: string
 }
@@ -89,11 +102,12 @@ export interface ResolvedOptions<T> {
   readonly weigh: ((item: T) => number) | undefined
   readonly maxBatchWeight: number
   readonly random: () => number
+  readonly keepAlive: boolean
 }
 
 const KNOWN = new Set([
   'flush', 'size', 'maxWaitMs', 'capacity', 'concurrency', 'flushTimeoutMs', 'controller', 'feedback$', 'retry',
-  'onDeadLetter', 'scheduler', 'inspect', 'logger', 'weigh', 'maxBatchWeight', 'random', 'name',
+  'onDeadLetter', 'scheduler', 'inspect', 'logger', 'weigh', 'maxBatchWeight', 'random', 'keepAlive', 'name',
 ])
 
 /**
@@ -153,10 +167,11 @@ export function resolveOptions<T>(options: BatcherOptions<T>): ResolvedOptions<T
     retry: resolveRetry(options.retry),
     onDeadLetter: options.onDeadLetter,
     scheduler,
-    logger,
+    logger: guardLogger(logger),
     weigh: options.weigh,
     maxBatchWeight,
     random: options.random ?? Math.random,
+    keepAlive: options.keepAlive ?? options.scheduler === undefined,
   }
 }
 

@@ -1,16 +1,16 @@
 import type { SchedulerLike, Subscription } from 'rxjs'
 import { assertEvent, assign, createActor, type Actor, type AnyActorLogic, type AnyActorRef, type InspectionEvent, type Observer } from 'xstate'
 import { supervisorMachine, type SupervisorInput, type SupervisorState } from '../machines/supervisor.machine.ts'
-import { createBatcherLogic, type StopOptions, type WaitOptions } from './batcher.ts'
+import { createBatcherLogic, stateOf as batcherStateOf, type StopOptions, type WaitOptions } from './batcher.ts'
 import { BatcherStoppedError, ConfigError } from './errors.ts'
-import { silentLogger, type Logger } from './logger.ts'
+import { guardLogger, silentLogger, type Logger } from './logger.ts'
 import type { BatcherMetrics } from './metrics.ts'
 import { resolveOptions, type BatcherOptions } from './options.ts'
 import { backoffDelay, type RetryPolicy } from './retry.ts'
 import { hashKey } from './routing/byKey.ts'
 import { roundRobin } from './routing/roundRobin.ts'
 import type { RouteWorker, Router } from './routing/router.ts'
-import { unrefScheduler } from './scheduler.ts'
+import { ProcessHold, scheduleAfter, unrefScheduler } from './scheduler.ts'
 
 // ── Public types ─────────────────────────────────────────────────────────────────────
 
@@ -115,6 +115,12 @@ export interface SupervisorOptions<T> {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void)
   /** Where restarts, escalation and scaling are reported (default: the worker's, else silent). */
   logger?: Logger
+  /**
+   * Keep the process alive while the supervisor holds accepted items for a restarting worker
+   * (each worker batcher holds the process for its own items through its `keepAlive`). Default:
+   * the worker options' `keepAlive`, else true on real time and false on an injected scheduler.
+   */
+  keepAlive?: boolean
 }
 
 /** Workers crashed more than `restart.maxRestarts` times within `restart.withinMs`; the supervisor gave up. */
@@ -139,6 +145,7 @@ interface ResolvedSupervisor<T> {
   readonly scheduler: SchedulerLike
   readonly logger: Logger
   readonly onDeadLetter: ((items: T[], error: unknown) => void | Promise<void>) | undefined
+  readonly keepAlive: boolean
 }
 
 /** An item the supervisor accepted and holds for a worker, with the `submit` promise that follows it. */
@@ -200,7 +207,9 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
   private readonly ports: { port: WorkerPort<T>; slot: Slot<T>; handedOver: number; live: boolean }[] = []
   private readonly restartQueue: Slot<T>[] = []
   private handoff: Handoff<T> | undefined
-  private heldCount = 0
+  private heldItems = 0
+  /** Keeps the process alive while the supervisor itself holds accepted items (workers hold their own). */
+  private readonly processHold: ProcessHold
   private itemsDropped = 0
   private restarts = 0
   private accepting = true
@@ -223,6 +232,17 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve))
     this.stopped = this.finished.then(() => undefined)
     this.capacity = options.workerCapacity * options.input.max
+    this.processHold = new ProcessHold(options.keepAlive)
+  }
+
+  /** Items accepted and held for a worker (restarting, or taking over keys). */
+  private get heldCount(): number {
+    return this.heldItems
+  }
+
+  private set heldCount(count: number) {
+    this.heldItems = count
+    this.processHold.set(count > 0)
   }
 
   // ── Entry of items ─────────────────────────────────────────────────────────────────
@@ -699,10 +719,10 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
   }
 
   private later(delay: number, work: () => void): Subscription {
-    const timer = this.options.scheduler.schedule(() => {
+    const timer = scheduleAfter(this.options.scheduler, delay, () => {
       this.timers.delete(timer)
       work()
-    }, Math.max(0, delay))
+    })
     this.timers.add(timer)
     return timer
   }
@@ -803,7 +823,6 @@ export function createSupervisorLogic<T>(options: SupervisorOptions<T>): {
   const resolved = resolveSupervisorOptions(options)
   const runtimes = new WeakMap<AnyActorRef, SupervisorRuntime<T>>()
   const runtime = (self: AnyActorRef) => runtimes.get(self)!
-  const stateOf = (self: AnyActorRef) => self.getSnapshot().value as SupervisorState
   const logic = supervisorMachine
     .provide({
       actions: {
@@ -920,7 +939,7 @@ export function createSupervisor<T>(options: SupervisorOptions<T>): Supervisor<T
   actor.start()
   const runtime = created.runtimeOf(actor)!
   let stopping: Promise<void> | undefined
-  const state = () => actor.getSnapshot().value as SupervisorState
+  const state = () => stateOf(actor)
   return {
     tryAdd: (item) => runtime.tryAdd(item),
     add: (item, waitOptions) => runtime.add(item, waitOptions?.signal),
@@ -946,6 +965,16 @@ export function createSupervisor<T>(options: SupervisorOptions<T>): Supervisor<T
   }
 }
 
+/**
+ * The contract's state of a supervisor actor: `failed` once it escalated, `stopped` once it is no
+ * longer running for any other reason (drained, or stopped from outside by `actor.stop()`).
+ */
+function stateOf(actor: AnyActorRef): SupervisorState {
+  const snapshot = actor.getSnapshot()
+  if (snapshot.status === 'active') return snapshot.value as SupervisorState
+  return snapshot.status === 'error' ? 'failed' : 'stopped'
+}
+
 /** The machine input for `options` (already checked by createSupervisorLogic). */
 function inputOf<T>(options: SupervisorOptions<T>): Required<SupervisorInput> {
   return resolveInput(options)
@@ -953,7 +982,7 @@ function inputOf<T>(options: SupervisorOptions<T>): Required<SupervisorInput> {
 
 // ── Options ──────────────────────────────────────────────────────────────────────────
 
-const KNOWN = new Set(['worker', 'workers', 'route', 'restart', 'scale', 'onDeadLetter', 'scheduler', 'inspect', 'logger'])
+const KNOWN = new Set(['worker', 'workers', 'route', 'restart', 'scale', 'onDeadLetter', 'scheduler', 'inspect', 'logger', 'keepAlive'])
 
 function isWorkerLogic<T>(worker: SupervisorOptions<T>['worker']): worker is WorkerLogic<T> {
   return typeof worker === 'object' && worker !== null && 'logic' in worker && typeof (worker as WorkerLogic<T>).portOf === 'function'
@@ -982,6 +1011,7 @@ function resolveSupervisorOptions<T>(options: SupervisorOptions<T>): ResolvedSup
   let logger = options.logger
   let scheduler = options.scheduler
   let onDeadLetter = options.onDeadLetter
+  let keepAlive = options.keepAlive
   if (isWorkerLogic(worker)) {
     workerLogicFor = () => worker
     workerCapacity = Infinity
@@ -989,10 +1019,12 @@ function resolveSupervisorOptions<T>(options: SupervisorOptions<T>): ResolvedSup
     scheduler ??= worker.scheduler
     logger ??= worker.logger
     onDeadLetter ??= worker.onDeadLetter
+    keepAlive ??= worker.keepAlive
     const userDeadLetter = worker.onDeadLetter
-    const workerLogger = worker.logger ?? silentLogger
+    const workerLogger = guardLogger(worker.logger ?? silentLogger)
     const base: BatcherOptions<T> = { ...worker }
     if (options.scheduler !== undefined) base.scheduler ??= options.scheduler
+    if (options.keepAlive !== undefined) base.keepAlive ??= options.keepAlive
     workerCapacity = resolveOptions(base).capacity
     const capacity = workerCapacity
     workerLogicFor = (takeLeftovers) =>
@@ -1020,8 +1052,9 @@ function resolveSupervisorOptions<T>(options: SupervisorOptions<T>): ResolvedSup
     restart: { attempts: input.maxRestarts + 1, backoffMs, maxBackoffMs, jitter: false },
     scale,
     scheduler: scheduler ?? unrefScheduler,
-    logger: logger ?? silentLogger,
+    logger: guardLogger(logger ?? silentLogger),
     onDeadLetter,
+    keepAlive: keepAlive ?? scheduler === undefined,
   }
 }
 
@@ -1087,7 +1120,7 @@ function batcherWorkerLogic<T>(options: BatcherOptions<T>, capacity: number): Wo
           actor.send({ type: 'FLUSH' })
           return runtime.whenSettledBelow(seq)
         },
-        metrics: () => runtime.metrics(actor.getSnapshot().value),
+        metrics: () => runtime.metrics(batcherStateOf(actor)),
         stopped: runtime.stopped,
         abandon: (error) => runtime.abandon(error),
       }

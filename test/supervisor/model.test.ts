@@ -4,7 +4,7 @@ import type { SupervisorEvent } from '../../machines/supervisor.machine.ts'
 import { byKey } from '../../src/routing/byKey.ts'
 import { createSupervisor, type Supervisor } from '../../src/supervisor.ts'
 import { createSupervisorTestModel, createVirtualTime, SUPERVISOR_MODEL_BOUNDS, type SupervisorSnapshot, type VirtualTime } from '../../src/testing/index.ts'
-import { balance, crashableController, POISON, recordingSink } from './harness.ts'
+import { balance, crash, recordingSink } from './harness.ts'
 
 /**
  * Model-based tests: @xstate/graph walks the pure supervisor statechart (with the same bounds
@@ -24,7 +24,7 @@ function createSut() {
   const time = createVirtualTime()
   const sink = recordingSink<number>({ gated: true })
   const pool = createSupervisor<number>({
-    worker: { flush: sink.flush, size: 10, maxWaitMs: Infinity, scheduler: time.scheduler, controller: crashableController() },
+    worker: { flush: sink.flush, size: 10, maxWaitMs: Infinity, scheduler: time.scheduler },
     workers: { min: BOUNDS.min, max: BOUNDS.max, initial: BOUNDS.initial },
     route: byKey(),
     restart: { maxRestarts: BOUNDS.maxRestarts, withinMs: BOUNDS.withinMs, backoffMs: 10 },
@@ -82,7 +82,7 @@ function pathParams({ time, sink, pool }: ReturnType<typeof createSut>) {
         const worker = activeWorkers(pool)[0]
         expect(worker, 'a live worker to crash').toBeDefined()
         holdAFlushInEveryWorker(pool)
-        worker!.send({ type: 'FEEDBACK', feedback: POISON })
+        crash(worker)
       },
       RESTART_DUE: async () => {
         const restarts = pool.metrics().restarts
