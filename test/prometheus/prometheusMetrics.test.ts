@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { ConfigError, createBatcher, createSupervisor } from '../../src/index.ts'
 import { prometheusMetrics } from '../../src/prometheus/index.ts'
 import { createVirtualTime, manualSink } from '../../src/testing/index.ts'
-import { crashableController, POISON } from '../supervisor/harness.ts'
+import { crash } from '../supervisor/harness.ts'
 import { scrape } from './scrape.ts'
 
 function heldBatcher(options: { capacity?: number } = {}) {
@@ -116,7 +116,7 @@ describe('prometheusMetrics', () => {
   it('counts a worker restarted after a crash from zero again, and its restart', async () => {
     const time = createVirtualTime()
     const pool = createSupervisor<number>({
-      worker: { flush: () => {}, size: 2, maxWaitMs: Infinity, scheduler: time.scheduler, controller: crashableController() },
+      worker: { flush: () => {}, size: 2, maxWaitMs: Infinity, scheduler: time.scheduler },
       workers: { min: 2, max: 2 },
       restart: { backoffMs: 10 },
     })
@@ -129,7 +129,7 @@ describe('prometheusMetrics', () => {
     expect(s.value('loadbatch_flushes_total', { ...worker1, outcome: 'ok' })).toBe(2)
     expect(s.value('loadbatch_flush_duration_seconds_count', worker1)).toBe(2)
 
-    pool.actor.system.get('worker-1').send({ type: 'FEEDBACK', feedback: POISON })
+    crash(pool.actor.system.get('worker-1'))
     await time.advanceBy(10)
     pool.addMany([9, 10, 11, 12])
     await time.settle()
