@@ -1,7 +1,7 @@
 /**
  * The controller's decisions as a report shows them: each change of a run's batch size between
- * two samples, with the reason the controller gave when its samples carry one (`reason`, a
- * string or an object with a `rule`), so a hover can say why the size moved.
+ * two samples, with the reason the controller gave when its samples carry one (`reason`: a
+ * string, or the controller's `DecisionReason`), so a hover can say why the size moved.
  */
 
 import type { SimulationRun, SimulationSample } from '../sim/runResult.ts'
@@ -33,12 +33,16 @@ export function describeDecision(decision: Decision): string {
   return `${(decision.atMs / 1000).toFixed(1)} s: batch ${decision.from} → ${decision.to}${because}`
 }
 
-/** The reason a sample carries, if its controller gave one: a string, or an object's `rule` (with its `inputs`). */
+/**
+ * The reason a sample carries, if its controller gave one: a string, or a controller's
+ * `DecisionReason` (its `text` for a person, else its `rule` with its `inputs`).
+ */
 export function reasonOf(sample: SimulationSample): string | undefined {
   const reason = (sample as SimulationSample & { reason?: unknown }).reason
   if (typeof reason === 'string') return reason || undefined
   if (typeof reason !== 'object' || reason === null) return undefined
-  const { rule, inputs } = reason as { rule?: unknown; inputs?: unknown }
+  const { rule, inputs, text } = reason as { rule?: unknown; inputs?: unknown; text?: unknown }
+  if (typeof text === 'string' && text !== '') return text
   const ruleText = typeof rule === 'string' ? rule : undefined
   const inputText = typeof inputs === 'object' && inputs !== null ? Object.entries(inputs).map(([k, v]) => `${k} ${typeof v === 'number' ? +v.toPrecision(3) : String(v)}`).join(', ') : undefined
   return [ruleText, inputText].filter(Boolean).join(': ') || undefined

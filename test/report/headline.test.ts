@@ -50,6 +50,8 @@ describe('the decisions a report shows', () => {
       '2.0 s: batch 20 → 30 (latency 40 ms under target: grow)',
       '4.0 s: batch 30 → 15 (halve on errors: errorRate 0.123)',
     ])
+    const described = { rule: 'grow', inputs: { latencyMs: 42 }, text: 'latency 42 ms is under the 250 ms target: grow by 10', from: { batchSize: 20, concurrency: 1 }, to: { batchSize: 30, concurrency: 1 } }
+    expect(reasonOf(sample(0, 30, 60, { reason: described }))).toBe('latency 42 ms is under the 250 ms target: grow by 10')
     expect(reasonOf(sample(0, 1, 1))).toBeUndefined()
     expect(reasonOf(sample(0, 1, 1, { reason: 42 }))).toBeUndefined()
   })
