@@ -19,10 +19,18 @@ const SAMPLE_WINDOW = 10
 const REPORT_INTERVAL_MS = 10_000
 
 /** The promise of one `submit`ted item. */
-interface Ticket {
+export interface Ticket {
   resolve(): void
   reject(error: unknown): void
 }
+
+/**
+ * Takes the items an actor gives up when it is stopped (or crashes) before it drained, with the
+ * `submit` promise of each (undefined for items that were not submitted), oldest first. Returns
+ * true when it took them: they are neither dead-lettered nor rejected here, their promises
+ * follow them. A supervisor hands them to the crashed worker's replacement this way.
+ */
+export type LeftoverTaker<T> = (items: T[], tickets: readonly (Ticket | undefined)[]) => boolean
 
 /** A producer waiting in `add`/`submit` for room. */
 interface Waiter<T> {
@@ -125,6 +133,7 @@ export class BatcherRuntime<T> {
   constructor(
     private readonly options: ResolvedOptions<T>,
     private readonly self: AnyActorRef,
+    private readonly takeLeftovers?: LeftoverTaker<T>,
   ) {
     this.target = { batchSize: options.size.initial, concurrency: options.concurrency.initial }
     this.controllerState = this.initialControllerState()
@@ -512,7 +521,7 @@ export class BatcherRuntime<T> {
   }
 
   /** Ends a flight: flushed when `error` is undefined, else dead-lettered. Frees its slot. */
-  private settleFlight(flight: Flight<T>, error: unknown): void {
+  private settleFlight(flight: Flight<T>, error: unknown, leftover = false): void {
     if (flight.done) return
     flight.done = true
     flight.timer?.unsubscribe()
@@ -525,15 +534,25 @@ export class BatcherRuntime<T> {
       this.itemsFlushed += count
       flight.tickets?.forEach((ticket) => ticket.resolve())
     } else {
-      this.itemsFailed += count
-      flight.tickets?.forEach((ticket) => ticket.reject(error))
-      this.deadLetter(flight.items, error)
+      this.giveUp(flight.items, flight.items.map((_, index) => flight.tickets?.get(index)), error, leftover)
     }
     const flushed = ok ? [...(flight.flushed ?? []), ...flight.items] : (flight.flushed ?? [])
     this.send({ type: 'BATCH_SETTLED', batchId: flight.id, ok, flushed, failed: ok ? [] : flight.items, error })
     this.admitWaiters()
     this.releaseFlushWaiters()
     this.pump()
+  }
+
+  /**
+   * Items that will not be flushed here: offered to `takeLeftovers` first when they are an
+   * unfinished actor's leftovers, else their `submit`s rejected and the items dead-lettered.
+   * Counted as failed by this runtime either way (a supervisor subtracts what it took over).
+   */
+  private giveUp(items: T[], tickets: readonly (Ticket | undefined)[], error: unknown, leftover: boolean): void {
+    this.itemsFailed += items.length
+    if (leftover && this.takeLeftovers?.(items, tickets)) return
+    for (const ticket of tickets) ticket?.reject(error)
+    this.deadLetter(items, error)
   }
 
   private deadLetter(items: T[], error: unknown): void {
@@ -684,24 +703,24 @@ export class BatcherRuntime<T> {
     }
   }
 
-  /** Gives up on everything unsettled: aborts running flushes and dead-letters every item left. */
-  abandon(error: unknown): void {
+  /**
+   * Gives up on everything unsettled: aborts running flushes and dead-letters every item left
+   * (offered to `takeLeftovers` first when `leftover`: the actor stopped before it drained).
+   */
+  abandon(error: unknown, leftover = false): void {
     this.abandoned = true
     for (const flight of [...this.flights]) {
       flight.abort?.abort(error)
-      this.settleFlight(flight, error)
+      this.settleFlight(flight, error, leftover)
     }
     while (this.buffer.length > 0) {
       const minSeq = this.buffer.headSeq
       const items = this.buffer.take(this.buffer.length)
       this.weights?.take(items.length)
       this.pendingWeight = 0
-      for (let i = 0; i < items.length; i++) {
-        this.tickets.get(minSeq + i)?.reject(error)
-        this.tickets.delete(minSeq + i)
-      }
-      this.itemsFailed += items.length
-      this.deadLetter(items, error)
+      const tickets = items.map((_, i) => this.tickets.get(minSeq + i))
+      this.tickets.clear()
+      this.giveUp(items, tickets, error, leftover)
     }
     this.releaseFlushWaiters()
     this.processHold.set(false)
@@ -723,7 +742,7 @@ export class BatcherRuntime<T> {
     if (!drained) {
       // Stopped from outside (e.g. a parent stopped this child) before draining: nothing may be lost.
       this.closeEntry()
-      this.abandon(new BatcherStoppedError('The batcher actor was stopped before it drained'))
+      this.abandon(new AbortError('The batcher actor was stopped before it drained'), true)
     }
     this.cancelWaitTimer()
     this.adjustTimer?.unsubscribe()

@@ -36,8 +36,13 @@ export interface InspectRunOptions {
 export interface InspectRunSummary {
   readonly connected: boolean
   readonly eventsSent: number
+  /** Items offered to each of the two (the same items to both). */
+  readonly itemsOffered: number
   readonly batcherItemsFlushed: number
+  /** Items the backend still failed after their retries (the simulated backend errs under load spikes). */
+  readonly batcherItemsDeadLettered: number
   readonly supervisorItemsFlushed: number
+  readonly supervisorItemsDeadLettered: number
   readonly workers: number
 }
 
@@ -64,17 +69,20 @@ export async function runInspected(options: InspectRunOptions): Promise<InspectR
     scheduler,
   })
 
-  const perTick = (options.ratePerSecond * PRODUCER_TICK_MS) / 1000
-  let owed = 0
+  // Items due by the time that passed (not per tick), so late timers in real time keep the rate.
   let next = 0
+  const offerDueUntil = (at: number) => {
+    for (const due = Math.floor((options.ratePerSecond * at) / 1000 + 1e-9); next < due; next++) {
+      batcher.tryAdd(next)
+      pool.tryAdd(next)
+    }
+  }
   const finished = (async () => {
     while (now() < options.durationMs) {
-      for (owed += perTick; owed >= 1; owed--) {
-        batcher.tryAdd(next)
-        pool.tryAdd(next++)
-      }
+      offerDueUntil(now())
       await new Promise<void>((resolve) => scheduler.schedule(() => resolve(), PRODUCER_TICK_MS))
     }
+    offerDueUntil(options.durationMs)
     await Promise.all([batcher.stop(), pool.stop()])
   })()
   if (virtual) {
@@ -87,8 +95,11 @@ export async function runInspected(options: InspectRunOptions): Promise<InspectR
   return {
     connected: connection.connected,
     eventsSent: connection.sent,
+    itemsOffered: next,
     batcherItemsFlushed: batcher.metrics().itemsFlushed,
+    batcherItemsDeadLettered: batcher.metrics().itemsFailed,
     supervisorItemsFlushed: pool.metrics().itemsFlushed,
+    supervisorItemsDeadLettered: pool.metrics().itemsFailed,
     workers: WORKERS,
   }
 }

@@ -57,7 +57,7 @@ export function simulationOptionsFrom(flags: FlagValues): SimulationOptions {
 
 /** Runs `loadbatch simulate` with `args` (the flags after the command); resolves to its runs and the files it wrote. */
 export async function simulateCommand(args: readonly string[], io: CliIo): Promise<SimulateOutcome> {
-  const flags = parseFlags(args, simulateFlags)
+  const flags = parseFlags(args, simulateFlags, io.cwd)
   const options = simulationOptionsFrom(flags)
   if (flags['inspect'] === true) return inspectCommand(flags, options, io)
   const compare = flags['compare'] === true
@@ -80,8 +80,9 @@ export async function simulateCommand(args: readonly string[], io: CliIo): Promi
   const name = `simulate-${flags['pattern']}${compare ? '-compare' : ''}`
   const subtitle = settingsLine(flags)
   const files = [join(out, `${name}.svg`), join(out, `${name}.html`)]
-  await writeFile(files[0]!, renderReportSvg(runs, { subtitle }))
-  await writeFile(files[1]!, renderReportHtml(runs, { subtitle }))
+  const offeredMs = flags['duration'] as number
+  await writeFile(files[0]!, renderReportSvg(runs, { subtitle, offeredMs }))
+  await writeFile(files[1]!, renderReportHtml(runs, { subtitle, offeredMs }))
 
   const lines = compare ? formatTable(summaryColumns, summaryRows(runs)) : describeRun(runs[0]!)
   if (!compare) {
@@ -112,7 +113,8 @@ async function inspectCommand(flags: FlagValues, options: SimulationOptions, io:
     warn: (message) => io.stderr.write(`loadbatch: ${message}\n`),
   })
   io.stdout.write(
-    `batcher: ${summary.batcherItemsFlushed} items flushed; supervisor (${summary.workers} workers): ${summary.supervisorItemsFlushed} items flushed; ` +
+    `${summary.itemsOffered} items offered to each; batcher: ${summary.batcherItemsFlushed} flushed, ${summary.batcherItemsDeadLettered} dead-lettered; ` +
+      `supervisor (${summary.workers} workers): ${summary.supervisorItemsFlushed} flushed, ${summary.supervisorItemsDeadLettered} dead-lettered; ` +
       `${summary.connected ? `${summary.eventsSent} inspection events sent` : 'no inspector connected'}\n`,
   )
   return { runs: [], files: [] }

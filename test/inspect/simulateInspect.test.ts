@@ -75,6 +75,10 @@ describe('loadbatch simulate --inspect', () => {
     const workerSnapshots = inspector.messages.filter((m) => m.type === '@xstate.snapshot' && actors.some((a) => a.name === 'worker-1' && a.sessionId === m.sessionId))
     expect(workerSnapshots.at(-1)?.snapshot?.value).toBe('stopped')
 
+    const counts = /(\d+) items offered to each; batcher: (\d+) flushed, (\d+) dead-lettered; supervisor \(3 workers\): (\d+) flushed, (\d+) dead-lettered/.exec(result.stdout)
+    const [offered, batcherFlushed, batcherFailed, poolFlushed, poolFailed] = counts!.slice(1).map(Number)
+    expect(offered).toBe(100) // 100/s for 1 s, owed by the time that passed, whatever the timers' drift
+    expect([batcherFlushed! + batcherFailed!, poolFlushed! + poolFailed!]).toEqual([offered, offered])
     const sent = Number(/(\d+) inspection events sent/.exec(result.stdout)?.[1])
     expect(sent).toBe(inspector.messages.length)
   })
@@ -84,9 +88,9 @@ describe('loadbatch simulate --inspect', () => {
     await new Promise<void>((resolve) => server.once('listening', () => resolve()))
     const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`
     await new Promise<void>((resolve) => server.close(() => resolve())) // nothing listens there now
-    const result = await runCli(['simulate', '--inspect', '--inspect-url', url, '--duration', '1s', '--virtual'])
+    const result = await runCli(['simulate', '--inspect', '--inspect-url', url, '--duration', '1s', '--rate', '100', '--virtual'])
     expect(result.code).toBe(0)
     expect(result.stderr).toMatch(/the inspector at ws:\/\/127\.0\.0\.1:\d+ is unreachable .*ECONNREFUSED.*; running without it/)
-    expect(result.stdout).toMatch(/batcher: \d+ items flushed; supervisor \(3 workers\): \d+ items flushed; no inspector connected/)
+    expect(result.stdout).toMatch(/100 items offered to each; batcher: \d+ flushed, \d+ dead-lettered; supervisor \(3 workers\): \d+ flushed, \d+ dead-lettered; no inspector connected/)
   })
 })

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { ConfigError, createBatcher, createSupervisor } from '../../src/index.ts'
 import { prometheusMetrics } from '../../src/prometheus/index.ts'
 import { createVirtualTime, manualSink } from '../../src/testing/index.ts'
+import { crash } from '../supervisor/harness.ts'
 import { scrape } from './scrape.ts'
 
 function heldBatcher(options: { capacity?: number } = {}) {
@@ -109,6 +110,35 @@ describe('prometheusMetrics', () => {
     expect(s.value('loadbatch_batch_items_count', { name: 'pool', worker: 'worker-0' })).toBeGreaterThan(0)
     expect((await globalRegistry.metrics()).length).toBe(before)
     expect(await globalRegistry.metrics()).not.toContain('loadbatch_')
+    await pool.stop()
+  })
+
+  it('counts a worker restarted after a crash from zero again, and its restart', async () => {
+    const time = createVirtualTime()
+    const pool = createSupervisor<number>({
+      worker: { flush: () => {}, size: 2, maxWaitMs: Infinity, scheduler: time.scheduler },
+      workers: { min: 2, max: 2 },
+      restart: { backoffMs: 10 },
+    })
+    const registry = new Registry()
+    prometheusMetrics(pool, { registry, name: 'pool' })
+    const worker1 = { name: 'pool', worker: 'worker-1' }
+    pool.addMany([1, 2, 3, 4, 5, 6, 7, 8])
+    await time.settle()
+    let s = await scrape(registry)
+    expect(s.value('loadbatch_flushes_total', { ...worker1, outcome: 'ok' })).toBe(2)
+    expect(s.value('loadbatch_flush_duration_seconds_count', worker1)).toBe(2)
+
+    crash(pool.actor.system.get('worker-1'))
+    await time.advanceBy(10)
+    pool.addMany([9, 10, 11, 12])
+    await time.settle()
+    s = await scrape(registry)
+    expect(s.value('loadbatch_worker_restarts_total', { name: 'pool' })).toBe(1)
+    expect(s.value('loadbatch_flushes_total', { ...worker1, outcome: 'ok' })).toBe(1) // the new worker's own count
+    // The histogram only ever grows: the new worker's flush is one more observation, never a negative one.
+    expect(s.value('loadbatch_flush_duration_seconds_count', worker1)).toBe(3)
+    expect(s.value('loadbatch_batch_items_sum', worker1)).toBe(6)
     await pool.stop()
   })
 
