@@ -1,7 +1,7 @@
 import type { Subscription } from 'rxjs'
 import type { AnyActorRef } from 'xstate'
 import type { BatcherEvent, FlushTrigger } from '../machines/batcher.machine.ts'
-import { clampTo, type ControlTarget, type FeedbackSample } from './controllers/controller.ts'
+import { clampTo, type ControlTarget, type ControllerDecision, type ErrorKind, type FeedbackSample } from './controllers/controller.ts'
 import { AttemptSignal } from './attemptSignal.ts'
 import { ItemBuffer } from './buffer.ts'
 import { AbortError, BatcherStoppedError, FlushTimeoutError, InvalidWeightError, PartialBatchError } from './errors.ts'
@@ -94,6 +94,9 @@ export class BatcherRuntime<T> {
   private readonly invalidReport: RateLimitedReport
   private target: ControlTarget
   private controllerState: unknown
+  private sampleSeq = 0
+  /** The controller's latest decision with a reason, for logs and events. */
+  lastDecision: ControllerDecision<unknown> | undefined
   private nextBatchId = 1
 
   private itemsAdded = 0
@@ -425,13 +428,14 @@ export class BatcherRuntime<T> {
     flight.abort = abort
     const { scheduler, flushTimeoutMs } = this.options
     const started = scheduler.now()
+    const inFlight = this.flights.size
     let answered = false
     const answer = (outcome: Attempt) => {
       if (answered || flight.done) return
       answered = true
       flight.timer?.unsubscribe()
       flight.timer = undefined
-      this.onAttempt(flight, outcome, scheduler.now() - started)
+      this.onAttempt(flight, outcome, scheduler.now() - started, inFlight)
     }
     const info: FlushInfo = {
       get signal() {
@@ -467,19 +471,21 @@ export class BatcherRuntime<T> {
     }
   }
 
-  private onAttempt(flight: Flight<T>, outcome: Attempt, durationMs: number): void {
+  private onAttempt(flight: Flight<T>, outcome: Attempt, durationMs: number, inFlight: number): void {
     this.timings.record(durationMs)
     this.itemsAttempted += flight.items.length
     const carried = flight.items.length
+    const attempt = { durationMs, inFlight, trigger: flight.trigger }
     if (outcome.ok) {
-      this.recordSample(outcome.feedback ?? {}, 'flush', false, carried, durationMs)
+      this.recordSample(outcome.feedback ?? {}, 'flush', false, carried, durationMs, attempt)
       this.settleFlight(flight, undefined)
       return
     }
     this.failedFlushes++
     const error = outcome.error
     if (error instanceof PartialBatchError) this.keepOnlyFailed(flight, error)
-    this.recordSample({ errorRate: flight.items.length / carried }, 'flush', true, carried, durationMs)
+    const errorKind: ErrorKind = error instanceof FlushTimeoutError ? 'timeout' : 'overload'
+    this.recordSample({ errorRate: flight.items.length / carried }, 'flush', true, carried, durationMs, { ...attempt, errorKind })
     if (flight.items.length === 0) {
       this.settleFlight(flight, undefined)
     } else if (flight.attempt < this.options.retry.attempts && !this.abandoned) {
@@ -599,20 +605,28 @@ export class BatcherRuntime<T> {
 
   // ── Feedback and adjusting ───────────────────────────────────────────────────────
 
-  /** Records a feedback sample (from a flush or a monitor); arms the controller's cadence. */
-  recordSample(raw: unknown, source: 'flush' | 'monitor', failed = false, batchSize = 0, latencyMs?: number): void {
+  /**
+   * Records a feedback sample (from a flush or a monitor); arms the controller's cadence, also
+   * while draining (a producer that fills the buffer and calls `stop()` still gets adapted to).
+   */
+  recordSample(
+    raw: unknown, source: 'flush' | 'monitor', failed = false, batchSize = 0, latencyMs?: number,
+    attempt?: Pick<FeedbackSample, 'durationMs' | 'inFlight' | 'trigger' | 'errorKind'>,
+  ): void {
     const { feedback, rejected } = sanitizeFeedback(raw)
     this.feedbackRejected += rejected
     const withLatency: LoadFeedback = latencyMs !== undefined && feedback.latencyMs === undefined ? { ...feedback, latencyMs } : feedback
     const controller = this.options.controller
     const score = this.scoreOf(withLatency)
-    this.samples.push({ at: this.options.scheduler.now(), feedback: withLatency, score, source, failed, batchSize })
+    const at = this.options.scheduler.now()
+    const seq = ++this.sampleSeq
+    this.samples.push(attempt ? { at, feedback: withLatency, score, source, failed, batchSize, seq, ...attempt, backlog: this.buffer.length } : { at, feedback: withLatency, score, source, failed, batchSize, seq })
     if (this.samples.length > SAMPLE_WINDOW) this.samples.shift()
     this.freshFeedback = true
-    if (!this.adjustTimer && !this.draining && this.isAdaptive()) {
+    if (!this.adjustTimer && !this.abandoned && this.isAdaptive()) {
       this.adjustTimer = scheduleAfter(this.options.scheduler, controller.intervalMs, () => {
         this.adjustTimer = undefined
-        if (this.freshFeedback && !this.draining) this.send({ type: 'TICK' })
+        if (this.freshFeedback && !this.abandoned) this.send({ type: 'TICK' })
       })
     }
   }
@@ -658,6 +672,7 @@ export class BatcherRuntime<T> {
         this.controllerState,
       )
       this.controllerState = decision.state
+      if (decision.reason) this.lastDecision = decision
       this.target = { batchSize: clampTo(decision.batchSize, size), concurrency: clampTo(decision.concurrency, concurrency) }
     } catch (error) {
       logger.error(`loadbatch: controller ${controller.name} threw; keeping the current target`, error)
@@ -685,8 +700,6 @@ export class BatcherRuntime<T> {
     if (this.draining) return
     this.closeEntry()
     this.cancelWaitTimer()
-    this.adjustTimer?.unsubscribe()
-    this.adjustTimer = undefined
     if (timeoutMs !== undefined) {
       this.stopTimer = scheduleAfter(this.options.scheduler, timeoutMs, () => this.abandon(new AbortError(`stop() timed out after ${timeoutMs} ms`)))
     }

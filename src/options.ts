@@ -43,7 +43,11 @@ export interface BatcherOptions<T> {
   size?: Adaptive
   /** Longest an item waits in the buffer before its partial batch is cut, in ms (default 1000; Infinity: never). */
   maxWaitMs?: number
-  /** Items buffered plus in flight before `add` waits and `tryAdd` refuses (default 10 × the largest size). */
+  /**
+   * Items buffered plus in flight before `add` waits and `tryAdd` refuses (default: the larger
+   * of 10 × the largest size and 2 × the largest size × the largest concurrency, so capacity
+   * never caps how many flushes can be in flight).
+   */
   capacity?: number
   /** Flushes in flight at once (default 1); a range lets the controller adapt it. */
   concurrency?: Adaptive
@@ -124,7 +128,8 @@ export function resolveOptions<T>(options: BatcherOptions<T>, path = ''): Resolv
   const size = resolveAdaptive(at('size'), options.size ?? 100)
   const concurrency = resolveAdaptive(at('concurrency'), options.concurrency ?? 1)
   const maxWaitMs = checkNumber(at('maxWaitMs'), options.maxWaitMs, 1000, { min: 1, max: Infinity })
-  const capacity = checkNumber(at('capacity'), options.capacity, 10 * size.max, { min: 1, integer: true })
+  // Default: room for every flush slot to hold a full batch twice over, so capacity never caps concurrency.
+  const capacity = checkNumber(at('capacity'), options.capacity, Math.max(10 * size.max, 2 * size.max * concurrency.max), { min: 1, integer: true })
   if (capacity < size.max) throw new ConfigError(at('capacity'), `an integer >= the largest batch size (${size.max}), or no batch could ever fill`, capacity)
   const flushTimeoutMs = checkNumber(at('flushTimeoutMs'), options.flushTimeoutMs, 30_000, { min: 1, max: Infinity })
   const adaptive = size.min < size.max || concurrency.min < concurrency.max

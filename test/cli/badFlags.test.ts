@@ -47,7 +47,7 @@ describe('loadbatch bad flags (child process)', () => {
   it('an unknown command: exit code 2 with the usage', () => {
     const { code, stderr } = runCli(['simulat'])
     expect(code).toBe(2)
-    expect(stderr).toMatch(/^loadbatch: unknown command simulat: one of simulate, diagram\n/)
+    expect(stderr).toMatch(/^loadbatch: unknown command simulat: one of simulate, diagram, evaluate\n/)
   })
 
   it('no command: exit code 2 with the usage', () => {
