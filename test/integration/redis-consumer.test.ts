@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createBatcher, PartialBatchError } from '../../src/index.ts'
+import { createBatcher, createSupervisor, PartialBatchError } from '../../src/index.ts'
 import { consumeRedisStream, type StreamEntry } from '../../src/redis/index.ts'
 import { manualSink, type ManualSink } from '../support/sink.ts'
 import { connectRedis, dropKeys, groupState, produce, streamEntries, type Redis } from './support/redisStreams.ts'
@@ -170,6 +170,20 @@ describe.skipIf(!up)('consumeRedisStream (real Redis)', () => {
     const dead = await streamEntries(redis, `${stream}:dead`)
     expect(dead).toMatchObject([{ id: '2', 'loadbatch.deliveries': '1' }])
     expect(dead[0]!['loadbatch.error']).toContain('not a number')
+    expect(await groupState(redis, stream, group)).toEqual({ pending: 0, lag: 0 })
+  })
+
+  it('feeds a supervisor as well as a batcher', async () => {
+    const { stream, group } = names()
+    await produce(redis, stream, range(300))
+    const written: number[] = []
+    const pool = createSupervisor<StreamEntry>({ worker: { flush: (batch) => void written.push(...batch.map(idOf)), size: 20, maxWaitMs: 10 }, workers: { min: 2, max: 2 } })
+    const consumer = consumeRedisStream({ redis, stream, group, consumer: 'c1', into: pool, blockMs: 20, claimIdleMs: Infinity, intoLimits: { maxWaitMs: 10 } })
+    await waitFor('all 300 written', () => written.length === 300)
+    await consumer.stop()
+    await pool.stop()
+    expect([...written].sort((a, b) => a - b)).toEqual(range(300))
+    expect(consumer.metrics()).toMatchObject({ read: 300, acked: 300, held: 0 })
     expect(await groupState(redis, stream, group)).toEqual({ pending: 0, lag: 0 })
   })
 
