@@ -9,9 +9,9 @@ export interface PrometheusMetricsOptions {
   readonly registry: Registry
   /** The `name` label of this target's series (default: the actor's systemId, else `batcher` / `supervisor`); unique per registry. */
   readonly name?: string
-  /** Buckets of `loadbatch_flush_duration_seconds`, in seconds (default 1 ms … 30 s). */
+  /** Buckets of `loadbatch_flush_duration_seconds`, in seconds, increasing (default 1 ms … 30 s). The first call on a registry sets them. */
   readonly durationBuckets?: readonly number[]
-  /** Buckets of `loadbatch_batch_items` (default 1 … 10 000). */
+  /** Buckets of `loadbatch_batch_items`, increasing (default 1 … 10 000). The first call on a registry sets them. */
   readonly batchItemsBuckets?: readonly number[]
 }
 
@@ -80,6 +80,7 @@ export function prometheusMetrics(target: InstrumentTarget, options: PrometheusM
     throw new ConfigError('registry', "a prom-client Registry (new Registry()); loadbatch never registers into the global one", registry)
   }
   if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) throw new ConfigError('name', 'a non-empty string', options.name)
+  for (const field of ['durationBuckets', 'batchItemsBuckets'] as const) checkBuckets(field, options[field])
   const instruments = byRegistry.get(registry) ?? register(registry, options)
   const observed = new Map<string, SeriesLabels>()
   const reader = new TargetReader(target, options.name, (labels, { seconds, items }) => {
@@ -172,4 +173,10 @@ function register(registry: Registry, options: PrometheusMetricsOptions): Instru
 function set(metric: Counter | Gauge, labels: SeriesLabels & Record<string, string>, value: number): void {
   if (metric instanceof Gauge) metric.set(labels, value)
   else metric.inc(labels, value)
+}
+
+function checkBuckets(field: string, buckets: readonly number[] | undefined): void {
+  if (buckets === undefined) return
+  const increasing = Array.isArray(buckets) && buckets.length > 0 && buckets.every((b, i) => Number.isFinite(b) && b > 0 && (i === 0 || b > buckets[i - 1]!))
+  if (!increasing) throw new ConfigError(field, 'a non-empty array of increasing finite numbers > 0', buckets)
 }

@@ -168,5 +168,7 @@ describe('prometheusMetrics', () => {
     expect(() => prometheusMetrics(batcher, {} as never)).toThrow(/Expected `registry` to be a prom-client Registry/)
     expect(() => prometheusMetrics({} as never, { registry: new Registry() })).toThrow(/Expected `target`/)
     expect(() => prometheusMetrics(batcher, { registry: new Registry(), name: '' })).toThrow(/Expected `name`/)
+    expect(() => prometheusMetrics(batcher, { registry: new Registry(), durationBuckets: [0.1, 0.05] })).toThrow(/Expected `durationBuckets` to be a non-empty array of increasing finite numbers > 0, got `\[0.1,0.05\]`/)
+    expect(() => prometheusMetrics(batcher, { registry: new Registry(), batchItemsBuckets: [1, Infinity] })).toThrow(/Expected `batchItemsBuckets`/)
   })
 })
