@@ -41,7 +41,7 @@ const byRegistry = new WeakMap<Registry, Instruments>()
  * target. A supervisor's series carry one `worker` label per worker (`worker-0`, …); every
  * series carries the target's `name`, so several targets can share a registry.
  *
- * Values are read from `target.metrics()` when the registry is scraped,
+ * Values are read from `target.metrics()` once per scrape,
  * so instrumenting costs nothing between scrapes. The histograms get one observation per flush
  * call completed since the last scrape: count and sum are exact; when several calls completed
  * in between, the latest is recorded at its own duration and the others at their mean.
@@ -110,7 +110,16 @@ export function prometheusMetrics(target: InstrumentTarget, options: PrometheusM
 function register(registry: Registry, options: PrometheusMetricsOptions): Instruments {
   const readers = new Map<string, TargetReader>()
   const registers = [registry]
-  const readings = () => [...readers.values()].map((reader) => reader.read())
+  // prom-client runs every metric's collect() in one synchronous loop per scrape: the targets
+  // are read once for all of them, and the reading is dropped before the scrape resumes.
+  let scrape: TargetReading[] | undefined
+  const readings = (): TargetReading[] => {
+    if (!scrape) {
+      scrape = [...readers.values()].map((reader) => reader.read())
+      queueMicrotask(() => (scrape = undefined))
+    }
+    return scrape
+  }
   /** A counter or gauge whose values are set from each series at scrape. */
   const fromSeries = (
     Kind: typeof Counter | typeof Gauge,

@@ -113,6 +113,20 @@ describe('prometheusMetrics', () => {
     await pool.stop()
   })
 
+  it('reads the target once per scrape, however many metrics it fills', async () => {
+    const { batcher } = heldBatcher()
+    let reads = 0
+    const counted = { actor: batcher.actor, metrics: () => (reads++, batcher.metrics()) }
+    const registry = new Registry()
+    prometheusMetrics(counted, { registry })
+    reads = 0
+    await registry.metrics()
+    expect(reads).toBe(1)
+    batcher.tryAdd(1)
+    expect((await scrape(registry)).value('loadbatch_buffer_items', { name: 'batcher' })).toBe(1)
+    expect(reads).toBe(2)
+  })
+
   it('counts a worker restarted after a crash from zero again, and its restart', async () => {
     const time = createVirtualTime()
     const pool = createSupervisor<number>({
