@@ -141,6 +141,7 @@ export const batcherMachine = setup({
         ADD: { actions: 'refuseItem' },
         ADD_MANY: { actions: 'refuseItem' },
         FEEDBACK: { actions: 'recordFeedback' },
+        TICK: { actions: 'adjustTarget' },
         BATCH_STARTED: { actions: 'countStarted' },
         BATCH_SETTLED: { actions: 'countSettled' },
         DRAINED: { target: 'stopped' },

@@ -1,6 +1,6 @@
 import { assertEvent, assign, createActor, enqueueActions, type Actor, type AnyActorRef } from 'xstate'
 import { batcherMachine, type BatcherEmitted, type BatcherState } from '../machines/batcher.machine.ts'
-import { BatcherRuntime, itemCount } from './batcherRuntime.ts'
+import { BatcherRuntime, itemCount, type LeftoverTaker } from './batcherRuntime.ts'
 import type { BatcherMetrics } from './metrics.ts'
 import { resolveOptions, type BatcherOptions } from './options.ts'
 
@@ -43,8 +43,12 @@ export interface Batcher<T> {
   readonly batchLogic: BatcherLogic
 }
 
-/** The batcher logic for `options`, and a way to reach the runtime behind each actor made from it. */
-export function createBatcherLogic<T>(options: BatcherOptions<T>): {
+/**
+ * The batcher logic for `options`, and a way to reach the runtime behind each actor made from it.
+ * `takeLeftovers` (for supervisors) takes what an actor gives up when it is stopped or crashes
+ * before it drained; without it, those items are dead-lettered.
+ */
+export function createBatcherLogic<T>(options: BatcherOptions<T>, takeLeftovers?: LeftoverTaker<T>): {
   logic: BatcherLogic
   runtimeOf: (actor: AnyActorRef) => BatcherRuntime<T> | undefined
 } {
@@ -54,7 +58,7 @@ export function createBatcherLogic<T>(options: BatcherOptions<T>): {
   const logic = batcherMachine.provide({
     actions: {
       startRuntime: assign(({ self }) => {
-        const created = new BatcherRuntime(resolved, self)
+        const created = new BatcherRuntime(resolved, self, takeLeftovers)
         runtimes.set(self, created)
         // Also reached when a parent stops this actor without STOP: the runtime then dead-letters what is left.
         self.subscribe({ complete: () => created.release(), error: () => created.release() })

@@ -1,7 +1,7 @@
 import type { Subscription } from 'rxjs'
 import type { AnyActorRef } from 'xstate'
 import type { BatcherEvent, FlushTrigger } from '../machines/batcher.machine.ts'
-import { clampTo, type ControlTarget, type FeedbackSample } from './controllers/controller.ts'
+import { clampTo, type ControlTarget, type ControllerDecision, type ErrorKind, type FeedbackSample } from './controllers/controller.ts'
 import { AttemptSignal } from './attemptSignal.ts'
 import { ItemBuffer } from './buffer.ts'
 import { AbortError, BatcherStoppedError, FlushTimeoutError, InvalidWeightError, PartialBatchError } from './errors.ts'
@@ -19,10 +19,18 @@ const SAMPLE_WINDOW = 10
 const REPORT_INTERVAL_MS = 10_000
 
 /** The promise of one `submit`ted item. */
-interface Ticket {
+export interface Ticket {
   resolve(): void
   reject(error: unknown): void
 }
+
+/**
+ * Takes the items an actor gives up when it is stopped (or crashes) before it drained, with the
+ * `submit` promise of each (undefined for items that were not submitted), oldest first. Returns
+ * true when it took them: they are neither dead-lettered nor rejected here, their promises
+ * follow them. A supervisor hands them to the crashed worker's replacement this way.
+ */
+export type LeftoverTaker<T> = (items: T[], tickets: readonly (Ticket | undefined)[]) => boolean
 
 /** A producer waiting in `add`/`submit` for room. */
 interface Waiter<T> {
@@ -86,6 +94,9 @@ export class BatcherRuntime<T> {
   private readonly invalidReport: RateLimitedReport
   private target: ControlTarget
   private controllerState: unknown
+  private sampleSeq = 0
+  /** The controller's latest decision with a reason, for logs and events. */
+  lastDecision: ControllerDecision<unknown> | undefined
   private nextBatchId = 1
 
   private itemsAdded = 0
@@ -125,6 +136,7 @@ export class BatcherRuntime<T> {
   constructor(
     private readonly options: ResolvedOptions<T>,
     private readonly self: AnyActorRef,
+    private readonly takeLeftovers?: LeftoverTaker<T>,
   ) {
     this.target = { batchSize: options.size.initial, concurrency: options.concurrency.initial }
     this.controllerState = this.initialControllerState()
@@ -416,13 +428,14 @@ export class BatcherRuntime<T> {
     flight.abort = abort
     const { scheduler, flushTimeoutMs } = this.options
     const started = scheduler.now()
+    const inFlight = this.flights.size
     let answered = false
     const answer = (outcome: Attempt) => {
       if (answered || flight.done) return
       answered = true
       flight.timer?.unsubscribe()
       flight.timer = undefined
-      this.onAttempt(flight, outcome, scheduler.now() - started)
+      this.onAttempt(flight, outcome, scheduler.now() - started, inFlight)
     }
     const info: FlushInfo = {
       get signal() {
@@ -458,19 +471,21 @@ export class BatcherRuntime<T> {
     }
   }
 
-  private onAttempt(flight: Flight<T>, outcome: Attempt, durationMs: number): void {
+  private onAttempt(flight: Flight<T>, outcome: Attempt, durationMs: number, inFlight: number): void {
     this.timings.record(durationMs)
     this.itemsAttempted += flight.items.length
     const carried = flight.items.length
+    const attempt = { durationMs, inFlight, trigger: flight.trigger }
     if (outcome.ok) {
-      this.recordSample(outcome.feedback ?? {}, 'flush', false, carried, durationMs)
+      this.recordSample(outcome.feedback ?? {}, 'flush', false, carried, durationMs, attempt)
       this.settleFlight(flight, undefined)
       return
     }
     this.failedFlushes++
     const error = outcome.error
     if (error instanceof PartialBatchError) this.keepOnlyFailed(flight, error)
-    this.recordSample({ errorRate: flight.items.length / carried }, 'flush', true, carried, durationMs)
+    const errorKind: ErrorKind = error instanceof FlushTimeoutError ? 'timeout' : 'overload'
+    this.recordSample({ errorRate: flight.items.length / carried }, 'flush', true, carried, durationMs, { ...attempt, errorKind })
     if (flight.items.length === 0) {
       this.settleFlight(flight, undefined)
     } else if (flight.attempt < this.options.retry.attempts && !this.abandoned) {
@@ -512,7 +527,7 @@ export class BatcherRuntime<T> {
   }
 
   /** Ends a flight: flushed when `error` is undefined, else dead-lettered. Frees its slot. */
-  private settleFlight(flight: Flight<T>, error: unknown): void {
+  private settleFlight(flight: Flight<T>, error: unknown, leftover = false): void {
     if (flight.done) return
     flight.done = true
     flight.timer?.unsubscribe()
@@ -525,15 +540,25 @@ export class BatcherRuntime<T> {
       this.itemsFlushed += count
       flight.tickets?.forEach((ticket) => ticket.resolve())
     } else {
-      this.itemsFailed += count
-      flight.tickets?.forEach((ticket) => ticket.reject(error))
-      this.deadLetter(flight.items, error)
+      this.giveUp(flight.items, flight.items.map((_, index) => flight.tickets?.get(index)), error, leftover)
     }
     const flushed = ok ? [...(flight.flushed ?? []), ...flight.items] : (flight.flushed ?? [])
     this.send({ type: 'BATCH_SETTLED', batchId: flight.id, ok, flushed, failed: ok ? [] : flight.items, error })
     this.admitWaiters()
     this.releaseFlushWaiters()
     this.pump()
+  }
+
+  /**
+   * Items that will not be flushed here: offered to `takeLeftovers` first when they are an
+   * unfinished actor's leftovers, else their `submit`s rejected and the items dead-lettered.
+   * Counted as failed by this runtime either way (a supervisor subtracts what it took over).
+   */
+  private giveUp(items: T[], tickets: readonly (Ticket | undefined)[], error: unknown, leftover: boolean): void {
+    this.itemsFailed += items.length
+    if (leftover && this.takeLeftovers?.(items, tickets)) return
+    for (const ticket of tickets) ticket?.reject(error)
+    this.deadLetter(items, error)
   }
 
   private deadLetter(items: T[], error: unknown): void {
@@ -580,20 +605,28 @@ export class BatcherRuntime<T> {
 
   // ── Feedback and adjusting ───────────────────────────────────────────────────────
 
-  /** Records a feedback sample (from a flush or a monitor); arms the controller's cadence. */
-  recordSample(raw: unknown, source: 'flush' | 'monitor', failed = false, batchSize = 0, latencyMs?: number): void {
+  /**
+   * Records a feedback sample (from a flush or a monitor); arms the controller's cadence, also
+   * while draining (a producer that fills the buffer and calls `stop()` still gets adapted to).
+   */
+  recordSample(
+    raw: unknown, source: 'flush' | 'monitor', failed = false, batchSize = 0, latencyMs?: number,
+    attempt?: Pick<FeedbackSample, 'durationMs' | 'inFlight' | 'trigger' | 'errorKind'>,
+  ): void {
     const { feedback, rejected } = sanitizeFeedback(raw)
     this.feedbackRejected += rejected
     const withLatency: LoadFeedback = latencyMs !== undefined && feedback.latencyMs === undefined ? { ...feedback, latencyMs } : feedback
     const controller = this.options.controller
     const score = this.scoreOf(withLatency)
-    this.samples.push({ at: this.options.scheduler.now(), feedback: withLatency, score, source, failed, batchSize })
+    const at = this.options.scheduler.now()
+    const seq = ++this.sampleSeq
+    this.samples.push(attempt ? { at, feedback: withLatency, score, source, failed, batchSize, seq, ...attempt, backlog: this.buffer.length } : { at, feedback: withLatency, score, source, failed, batchSize, seq })
     if (this.samples.length > SAMPLE_WINDOW) this.samples.shift()
     this.freshFeedback = true
-    if (!this.adjustTimer && !this.draining && this.isAdaptive()) {
+    if (!this.adjustTimer && !this.abandoned && this.isAdaptive()) {
       this.adjustTimer = scheduleAfter(this.options.scheduler, controller.intervalMs, () => {
         this.adjustTimer = undefined
-        if (this.freshFeedback && !this.draining) this.send({ type: 'TICK' })
+        if (this.freshFeedback && !this.abandoned) this.send({ type: 'TICK' })
       })
     }
   }
@@ -639,6 +672,7 @@ export class BatcherRuntime<T> {
         this.controllerState,
       )
       this.controllerState = decision.state
+      if (decision.reason) this.lastDecision = decision
       this.target = { batchSize: clampTo(decision.batchSize, size), concurrency: clampTo(decision.concurrency, concurrency) }
     } catch (error) {
       logger.error(`loadbatch: controller ${controller.name} threw; keeping the current target`, error)
@@ -666,8 +700,6 @@ export class BatcherRuntime<T> {
     if (this.draining) return
     this.closeEntry()
     this.cancelWaitTimer()
-    this.adjustTimer?.unsubscribe()
-    this.adjustTimer = undefined
     if (timeoutMs !== undefined) {
       this.stopTimer = scheduleAfter(this.options.scheduler, timeoutMs, () => this.abandon(new AbortError(`stop() timed out after ${timeoutMs} ms`)))
     }
@@ -684,24 +716,24 @@ export class BatcherRuntime<T> {
     }
   }
 
-  /** Gives up on everything unsettled: aborts running flushes and dead-letters every item left. */
-  abandon(error: unknown): void {
+  /**
+   * Gives up on everything unsettled: aborts running flushes and dead-letters every item left
+   * (offered to `takeLeftovers` first when `leftover`: the actor stopped before it drained).
+   */
+  abandon(error: unknown, leftover = false): void {
     this.abandoned = true
     for (const flight of [...this.flights]) {
       flight.abort?.abort(error)
-      this.settleFlight(flight, error)
+      this.settleFlight(flight, error, leftover)
     }
     while (this.buffer.length > 0) {
       const minSeq = this.buffer.headSeq
       const items = this.buffer.take(this.buffer.length)
       this.weights?.take(items.length)
       this.pendingWeight = 0
-      for (let i = 0; i < items.length; i++) {
-        this.tickets.get(minSeq + i)?.reject(error)
-        this.tickets.delete(minSeq + i)
-      }
-      this.itemsFailed += items.length
-      this.deadLetter(items, error)
+      const tickets = items.map((_, i) => this.tickets.get(minSeq + i))
+      this.tickets.clear()
+      this.giveUp(items, tickets, error, leftover)
     }
     this.releaseFlushWaiters()
     this.processHold.set(false)
@@ -723,7 +755,7 @@ export class BatcherRuntime<T> {
     if (!drained) {
       // Stopped from outside (e.g. a parent stopped this child) before draining: nothing may be lost.
       this.closeEntry()
-      this.abandon(new BatcherStoppedError('The batcher actor was stopped before it drained'))
+      this.abandon(new AbortError('The batcher actor was stopped before it drained'), true)
     }
     this.cancelWaitTimer()
     this.adjustTimer?.unsubscribe()

@@ -13,8 +13,9 @@ export class ConfigError extends Error {
   /** The value that was given. */
   readonly value: unknown
 
-  constructor(field: string, rule: string, value: unknown) {
-    super(`Expected \`${field}\` to be ${rule}, got \`${describe(value)}\``)
+  /** `hint`, when given, is appended: e.g. "did you mean `maxWaitMs`?". */
+  constructor(field: string, rule: string, value: unknown, hint?: string) {
+    super(`Expected \`${field}\` to be ${rule}, got \`${describe(value)}\`${hint ? `; ${hint}` : ''}`)
     this.field = field
     this.rule = rule
     this.value = value

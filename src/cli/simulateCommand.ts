@@ -57,7 +57,7 @@ export function simulationOptionsFrom(flags: FlagValues): SimulationOptions {
 
 /** Runs `loadbatch simulate` with `args` (the flags after the command); resolves to its runs and the files it wrote. */
 export async function simulateCommand(args: readonly string[], io: CliIo): Promise<SimulateOutcome> {
-  const flags = parseFlags(args, simulateFlags)
+  const flags = parseFlags(args, simulateFlags, io.cwd)
   const options = simulationOptionsFrom(flags)
   if (flags['inspect'] === true) return inspectCommand(flags, options, io)
   const compare = flags['compare'] === true

@@ -1,6 +1,7 @@
 /** The CLI's usage text, built from the flag tables so it never disagrees with the parser. */
 
 import { diagramFlags } from './diagramFlags.ts'
+import { evaluateFlags } from './evaluateCommand.ts'
 import { describeFlags } from './flags.ts'
 import { simulateFlags } from './simulateFlags.ts'
 
@@ -12,12 +13,16 @@ export function usage(): string {
     'Commands:',
     '  simulate   run the adaptive batcher against a simulated backend; print a summary, write an SVG and HTML report',
     '  diagram    write Mermaid and SVG diagrams of the statecharts in machines/',
+    '  evaluate   the adaptive yardstick: every controller vs the best fixed choice, the oracle and natural batching',
     '',
     'loadbatch simulate flags:',
     ...describeFlags(simulateFlags),
     '',
     'loadbatch diagram flags:',
     ...describeFlags(diagramFlags),
+    '',
+    'loadbatch evaluate flags:',
+    ...describeFlags(evaluateFlags),
     '',
     'Examples:',
     '  loadbatch simulate                              about a minute, live, spikes load',

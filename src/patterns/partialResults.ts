@@ -1,4 +1,5 @@
 import { PartialBatchError, type ItemFailure } from '../errors.ts'
+import type { BatcherMetrics } from '../metrics.ts'
 
 /**
  * A {@link PartialBatchError} that also carries the results of the items that succeeded, so a
@@ -45,6 +46,8 @@ export interface BatchRunResult<T, R> {
   readonly ok: boolean
   /** True when the run's signal aborted it; items read but unfinished are failures with an AbortError. */
   readonly aborted: boolean
+  /** The counters of the batcher behind the run: batches, their sizes and durations, retries (a worker pool's are cumulative). */
+  readonly metrics: BatcherMetrics
 }
 
 /** The per-item failures of a batch function's error: those named by a PartialBatchError, else every item. */

@@ -1,9 +1,9 @@
-import { asyncScheduler, type SchedulerLike } from 'rxjs'
+import type { SchedulerLike } from 'rxjs'
 import { createBatcher } from '../batcher.ts'
 import { checkNumber } from '../checkOption.ts'
 import type { Controller } from '../controllers/controller.ts'
 import { latencyTarget } from '../controllers/latencyTarget.ts'
-import { AbortError, ConfigError } from '../errors.ts'
+import { AbortError, ConfigError, InvalidWeightError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 import { resolveAdaptive, type Adaptive, type FlushInfo } from '../options.ts'
 import type { RetryOptions } from '../retry.ts'
@@ -51,7 +51,7 @@ export interface ProcessInBatchesOptions<T> {
   readonly weigh?: (item: T) => number
   /** Items read ahead of the running batches (default: the largest size × (largest concurrency + 1)). */
   readonly capacity?: number
-  /** Time source (default: RxJS `asyncScheduler`, real time that keeps the process alive while the run lasts). A VirtualTimeScheduler makes a run deterministic. */
+  /** Time source (default: real time; the batcher keeps the process alive while items are in flight). A VirtualTimeScheduler makes a run deterministic. */
   readonly scheduler?: SchedulerLike
   /** Random numbers for retry jitter (default Math.random). */
   readonly random?: () => number
@@ -87,11 +87,7 @@ interface Entry<T> {
  * const { results, failures } = await processInBatches(rows, (batch) => db.insertReturningIds(batch), { batchSize: 500, concurrency: 4 })
  */
 export function processInBatches<T, R>(source: BatchSource<T>, fn: BatchFunction<T, R>, options: ProcessInBatchesOptions<T> = {}): Promise<BatchRunResult<T, R>> {
-  const run = prepareRun(source, fn, options)
-  return run()
-}
-
-function prepareRun<T, R>(source: BatchSource<T>, fn: BatchFunction<T, R>, options: ProcessInBatchesOptions<T>): () => Promise<BatchRunResult<T, R>> {
+  // Options are checked here, synchronously; the run itself is the async function below.
   checkSource('source', source)
   if (typeof fn !== 'function') throw new ConfigError('fn', 'a function (batch, info) => results', fn)
   if (options.batchSize !== undefined && options.size !== undefined) throw new ConfigError('batchSize', 'left out when `size` is given (they are the same option)', options.batchSize)
@@ -106,12 +102,10 @@ function prepareRun<T, R>(source: BatchSource<T>, fn: BatchFunction<T, R>, optio
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new ConfigError('onProgress', 'a function (progress) => void', options.onProgress)
   const budget = maxInFlightBytes === Infinity ? undefined : memoryBudget({ maxInFlightBytes })
   const weigh = budget ? options.weigh! : () => 0
-  const { signal } = options
-  // A run the caller awaits keeps the process alive until it ends: ref'd timers, unlike a batcher's default.
-  const scheduler = options.scheduler ?? asyncScheduler
-  const tracker = progress({ total: knownLength(source), scheduler })
+  const { signal, scheduler } = options
+  const tracker = progress({ total: knownLength(source), ...(scheduler ? { scheduler } : {}) })
 
-  return async () => {
+  const run = async (): Promise<BatchRunResult<T, R>> => {
     const results: (R | undefined)[] = []
     let aborted = false
     const failures = new Map<number, FailedItem<T>>()
@@ -134,7 +128,7 @@ function prepareRun<T, R>(source: BatchSource<T>, fn: BatchFunction<T, R>, optio
       flushTimeoutMs: options.flushTimeoutMs ?? 30_000,
       retry: { attempts: 1, ...options.retry },
       ...(controller ? { controller } : {}),
-      scheduler,
+      ...(scheduler ? { scheduler } : {}),
       ...(options.random ? { random: options.random } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
       flush: async (entries, info) => {
@@ -177,15 +171,27 @@ function prepareRun<T, R>(source: BatchSource<T>, fn: BatchFunction<T, R>, optio
           break
         }
         if (next.done) break
-        const entry: Entry<T> = { index: count, item: next.value, weight: weigh(next.value) }
-        // Hold the item back while the budget is spent; cut the partial batch holding it so it can free.
-        if (budget) await budget.acquire(entry.weight, { ...(signal ? { signal } : {}), onWait: () => void batcher.flush() })
-        count++
+        const weight = weightOf(weigh, next.value)
+        if (weight instanceof InvalidWeightError) {
+          // A bad weight is that item's failure, not the run's: report it and read on.
+          failures.set(count, { index: count, item: next.value, cause: weight })
+          count++
+          tracker.add(1, 1)
+          report()
+          continue
+        }
+        const entry: Entry<T> = { index: count++, item: next.value, weight }
+        let held = false
         try {
+          // Hold the item back while the budget is spent; cut the partial batch holding it so it can free.
+          if (budget) await budget.acquire(weight, { ...(signal ? { signal } : {}), onWait: () => void batcher.flush() })
+          held = true
           await batcher.add(entry, signal ? { signal } : undefined)
         } catch (error) {
-          budget?.release(entry.weight)
-          count--
+          // Read but never accepted (an abort while it waited for room): still reported.
+          if (held) budget?.release(weight)
+          failures.set(entry.index, { index: entry.index, item: entry.item, cause: error })
+          tracker.add(1, 1)
           throw error
         }
       }
@@ -202,6 +208,18 @@ function prepareRun<T, R>(source: BatchSource<T>, fn: BatchFunction<T, R>, optio
     if (sourceError) throw sourceError.error
     const failed = [...failures.values()].sort((a, b) => a.index - b.index)
     results.length = count
-    return { results, failures: failed, count, ok: !aborted && failed.length === 0, aborted }
+    return { results, failures: failed, count, ok: !aborted && failed.length === 0, aborted, metrics: batcher.metrics() }
   }
+  return run()
+}
+
+/** An item's weight, or the InvalidWeightError that refuses it (weigh threw, or gave a number that is not finite and >= 0). */
+function weightOf<T>(weigh: (item: T) => number, item: T): number | InvalidWeightError {
+  let weight: number
+  try {
+    weight = weigh(item)
+  } catch (error) {
+    return new InvalidWeightError(undefined, error)
+  }
+  return Number.isFinite(weight) && weight >= 0 ? weight : new InvalidWeightError(weight)
 }

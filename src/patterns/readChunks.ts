@@ -19,7 +19,8 @@ export interface ReadChunksOptions {
  * Reads a text file as chunks of lines, in bounded memory whatever the file's size (the batch
  * guide's chunked processor): the file is read only as fast as chunks are taken, so memory
  * holds one chunk, one read buffer and what readline holds back (measured in
- * `bench/read-chunks.ts`: a 1 GB file well under 64 MiB of heap growth). Lines end at `\n` or
+ * `bench/read-chunks.ts`: a 1 GiB file, 15 MiB of heap growth). One line is held whole, so a
+ * file with a single gigantic line needs that much memory. Lines end at `\n` or
  * `\r\n` (the ending is not part of the line); a last line without an ending is yielded too;
  * an empty file yields nothing. The file is closed when the loop ends, breaks or throws.
  * Bad options throw a ConfigError at the call; a missing file rejects the first `next()`.
@@ -27,8 +28,9 @@ export interface ReadChunksOptions {
  * @example
  * for await (const lines of readChunks('events.ndjson', { chunkSize: 5000 })) await insert(lines.map(JSON.parse))
  * @example
- * // one item at a time into a load-aware run:
- * await processInBatches(flatten(readChunks(path)), insert, { size: { initial: 500, min: 50, max: 5000 }, targetLatencyMs: 200 })
+ * // line by line into a load-aware run, still in bounded memory:
+ * async function* lines() { for await (const chunk of readChunks(path)) yield* chunk }
+ * await processInBatches(lines(), insert, { size: { initial: 500, min: 50, max: 5000 }, targetLatencyMs: 200 })
  */
 export function readChunks(path: string | URL, options: ReadChunksOptions = {}): AsyncGenerator<string[], void, undefined> {
   if (typeof path !== 'string' && !(path instanceof URL)) throw new ConfigError('path', 'a file path (string or URL)', path)

@@ -2,7 +2,7 @@ import { isObservable, type Observable, type SchedulerLike, type Subscription } 
 import { checkFinite, checkNumber } from '../checkOption.ts'
 import { ConfigError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
-import { unrefScheduler } from '../scheduler.ts'
+import { scheduleAfter, unrefScheduler } from '../scheduler.ts'
 import { checkSource, type BatchSource } from './source.ts'
 import { stageOnIterable, stageOnObservable, type StreamStage } from './streamStage.ts'
 
@@ -165,11 +165,11 @@ class WindowSet<T> {
   private armTimer(): void {
     if (this.timer || this.open.size === 0) return
     const due = Math.min(...[...this.open.values()].map((w) => w.end))
-    this.timer = this.scheduler.schedule(() => {
+    this.timer = scheduleAfter(this.scheduler, Math.max(0, due - this.scheduler.now()), () => {
       this.timer = undefined
       this.closeDue(this.scheduler.now() - this.origin)
       this.armTimer()
-    }, Math.max(0, due - this.scheduler.now()))
+    })
   }
 
   /** Emits every open window now (the source ended), in order of start. */

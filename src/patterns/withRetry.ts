@@ -1,5 +1,6 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs'
-import { ConfigError, AbortError } from '../errors.ts'
+import { AbortError, ConfigError } from '../errors.ts'
+import { scheduleAfter } from '../scheduler.ts'
 import type { FlushInfo } from '../options.ts'
 import { backoffDelay, resolveRetry, type RetryOptions } from '../retry.ts'
 import { attemptBatch, succeededIndexes } from './batchAttempt.ts'
@@ -10,7 +11,7 @@ import type { BatchFunction } from './processInBatches.ts'
 export interface WithRetryOptions extends RetryOptions {
   /** Aborts the waits between tries (the batch then fails with AbortError for the items left). */
   readonly signal?: AbortSignal
-  /** Time source of the backoff (default: RxJS `asyncScheduler`). */
+  /** Time source of the backoff (default: RxJS `asyncScheduler`, whose timer keeps the process alive while a retry waits). */
   readonly scheduler?: SchedulerLike
   /** Random numbers for jitter (default Math.random). */
   readonly random?: () => number
@@ -73,10 +74,10 @@ function wait(scheduler: SchedulerLike, ms: number, signal: AbortSignal): Promis
       timer.unsubscribe()
       resolve(false)
     }
-    const timer = scheduler.schedule(() => {
+    const timer = scheduleAfter(scheduler, ms, () => {
       signal.removeEventListener('abort', onAbort)
       resolve(true)
-    }, ms)
+    })
     signal.addEventListener('abort', onAbort, { once: true })
   })
 }

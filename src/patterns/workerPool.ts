@@ -40,7 +40,10 @@ export interface WorkerPoolOptions<T, R> {
 export interface WorkerPool<T, R> {
   /** Queues one item; resolves with its result, or rejects with its cause when it failed. */
   run(item: T, options?: { signal?: AbortSignal }): Promise<R>
-  /** Queues every item of `source` (read lazily) and resolves with the results in input order and the failures by index. */
+  /**
+   * Queues every item of `source` (read lazily, as the pool has room) and resolves with the results in input
+   * order and the failures by index. An abort stops the reading; items already queued still run (the pool is shared).
+   */
   runAll(source: BatchSource<T>, options?: { signal?: AbortSignal }): Promise<BatchRunResult<T, R>>
   /** Finishes what is queued, then stops: later `run` calls reject with BatcherStoppedError. */
   stop(): Promise<void>
@@ -140,7 +143,7 @@ export function workerPool<T, R>(options: WorkerPoolOptions<T, R>): WorkerPool<T
       await Promise.all(settled)
       results.length = settled.length
       failures.sort((a, b) => a.index - b.index)
-      return { results, failures, count: settled.length, ok: !aborted && failures.length === 0, aborted }
+      return { results, failures, count: settled.length, ok: !aborted && failures.length === 0, aborted, metrics: batcher.metrics() }
     },
     stop: () => batcher.stop(),
     metrics: () => batcher.metrics(),

@@ -2,7 +2,7 @@ import { describeError, isNotAccepted } from '../source/itemOutcome.ts'
 import type { SourceHandle } from '../source/sourcePort.ts'
 import { Outstanding, settleWithin } from '../source/wakeup.ts'
 import { DeliveryAcks } from './deliveryAcks.ts'
-import type { ConsumeMessage } from './rabbitChannel.ts'
+import type { ConsumeMessage, RabbitChannel } from './rabbitChannel.ts'
 import { resolveRabbitQueueOptions, type RabbitQueueOptions, type ResolvedRabbitQueueOptions } from './rabbitQueueOptions.ts'
 
 /** A RabbitMQ queue consumer's counters. */
@@ -23,6 +23,8 @@ export interface RabbitQueueMetrics {
   rejected: number
   /** Messages the port did not accept (it was stopping): returned to the queue. */
   notAccepted: number
+  /** Messages the broker delivered after stop() had finished (a quorum queue may, rabbitmq-server#3729): returned to the queue untouched. */
+  returned: number
   /** Messages delivered and not settled yet (in the port, or waiting for their ack). */
   held: number
   /** Acks or nacks the channel refused (it was closed): the broker delivers those messages again. */
@@ -60,7 +62,7 @@ class QueueConsumer<T> {
   private readonly started: Promise<string | undefined>
   private stopping: Promise<void> | undefined
   private state: RabbitQueueMetrics['state'] = 'starting'
-  private readonly counts = { received: 0, redelivered: 0, failed: 0, rejected: 0, notAccepted: 0 }
+  private readonly counts = { received: 0, redelivered: 0, failed: 0, rejected: 0, notAccepted: 0, returned: 0 }
 
   constructor(private readonly o: ResolvedRabbitQueueOptions<T>) {
     this.acks = new DeliveryAcks(o.channel, o.logger)
@@ -92,6 +94,12 @@ class QueueConsumer<T> {
   }
 
   private receive(message: ConsumeMessage | null): void {
+    if (message !== null && this.state === 'stopped') {
+      this.counts.returned++
+      this.acks.received(message)
+      this.acks.reject(message.fields.deliveryTag, true) // arrived after stop(): back to the queue, never handed over
+      return
+    }
     if (message === null) {
       this.state = this.stopping ? this.state : 'cancelled'
       this.o.logger.warn(`loadbatch/rabbitmq: the broker cancelled the consumer of ${this.o.queue} (queue deleted?)`)
@@ -132,19 +140,41 @@ class QueueConsumer<T> {
   }
 
   private async drain(timeoutMs: number): Promise<void> {
-    const { channel, scheduler, logger } = this.o
+    const { scheduler, logger } = this.o
     const deadline = scheduler.now() + timeoutMs
     if (this.state !== 'cancelled') this.state = 'stopping'
-    const settled = this.started.then(async (consumerTag) => {
-      // After cancel-ok the broker sends nothing more; what was delivered before is still handed over.
-      if (consumerTag !== undefined) await channel.cancel(consumerTag).catch((error: unknown) => logger.warn('loadbatch/rabbitmq: cancel failed', error))
-      await this.o.into.flush().catch(() => undefined)
-      await this.outstanding.whenIdle()
+    const drained = this.started.then(async (consumerTag) => {
+      if (consumerTag !== undefined) await this.cancel(consumerTag)
+      // A quorum queue may still deliver after cancel-ok (rabbitmq-server#3729): hand those over
+      // too, until a round ends with nothing new (each round's basic.qos reply follows the acks).
+      for (let received = -1; received !== this.counts.received; ) {
+        received = this.counts.received
+        await this.o.into.flush().catch(() => undefined)
+        await this.outstanding.whenIdle()
+        this.acks.send()
+        await this.o.channel.prefetch(this.o.prefetch, false).catch(() => undefined)
+      }
     })
-    if ((await settleWithin(settled, deadline - scheduler.now(), scheduler)) === 'timedOut') {
+    if ((await settleWithin(drained, deadline - scheduler.now(), scheduler)) === 'timedOut') {
       logger.warn(`loadbatch/rabbitmq: ${this.outstanding.size} items did not settle within timeoutMs (${timeoutMs} ms); the broker delivers their messages again`)
+      this.acks.send()
     }
-    this.acks.send()
     this.state = 'stopped'
+  }
+
+  /**
+   * Cancels the subscription. amqplib forgets the consumer at cancel-ok and would close the whole
+   * channel (returning every unacknowledged message, batches in flight included) on a delivery
+   * that arrives after it (amqplib#641); so the consumer's callback is registered again: a late
+   * delivery is handed over while draining, and returned to the queue alone once stopped.
+   */
+  private async cancel(consumerTag: string): Promise<void> {
+    const channel = this.o.channel as RabbitChannel & { registerConsumer?: (tag: string, callback: (message: ConsumeMessage | null) => void) => void }
+    try {
+      await channel.cancel(consumerTag)
+    } catch (error) {
+      this.o.logger.warn('loadbatch/rabbitmq: cancel failed', error)
+    }
+    channel.registerConsumer?.(consumerTag, (message) => this.receive(message))
   }
 }

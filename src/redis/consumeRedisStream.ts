@@ -46,10 +46,10 @@ export interface RedisStreamMetrics {
 /** A running Redis stream consumer: stop it, read its counters. */
 export type RedisStreamConsumer = SourceHandle<RedisStreamMetrics>
 
-interface Delivered {
+/** An entry as a read or claim returns it; `fields` is undefined when it was deleted from the stream. */
+interface ReadEntry {
   readonly id: string
   readonly fields: Record<string, string> | undefined
-  readonly deliveries: number
 }
 
 /**
@@ -176,7 +176,7 @@ class StreamConsumer<T> {
     }
     const entries = parseReadGroup(reply)
     this.counts.read += entries.length
-    await this.deliver(entries.map((entry) => ({ ...entry, deliveries: 1 })))
+    await this.deliver(entries, undefined)
   }
 
   /** Reads our own pending entries after `after`; returns the id to go on from, or undefined when none is left. */
@@ -185,7 +185,7 @@ class StreamConsumer<T> {
     const entries = parseReadGroup(await this.reader!.sendCommand(['XREADGROUP', 'GROUP', group, consumer, 'COUNT', String(room), 'STREAMS', stream, after]))
     if (entries.length === 0) return undefined
     this.counts.reread += entries.length
-    await this.deliver(await this.withDeliveries(entries))
+    await this.deliver(entries, await this.deliveriesOf(entries))
     return entries[entries.length - 1]!.id
   }
 
@@ -200,29 +200,30 @@ class StreamConsumer<T> {
     if (fresh.length === 0) return
     this.counts.claimed += fresh.length
     this.o.logger.info(`loadbatch/redis: took over ${fresh.length} entries idle for ${claimIdleMs} ms`)
-    await this.deliver(await this.withDeliveries(fresh))
+    await this.deliver(fresh, await this.deliveriesOf(fresh))
   }
 
-  /** Adds each entry's delivery count, read with one `XPENDING` over the entries' id range (ascending, as Redis returns them). */
-  private async withDeliveries(entries: ReadonlyArray<{ id: string; fields: Record<string, string> | undefined }>): Promise<Delivered[]> {
+  /** Each entry's delivery count, read with one `XPENDING` over the entries' id range (ascending, as Redis returns them). */
+  private async deliveriesOf(entries: readonly ReadEntry[]): Promise<Map<string, number>> {
     const { redis, stream, group, consumer } = this.o
     const rows = parsePending(
       await redis.sendCommand(['XPENDING', stream, group, entries[0]!.id, entries[entries.length - 1]!.id, String(entries.length + this.held.size), consumer]),
     )
-    const deliveries = new Map(rows.map((row) => [row.id, row.deliveries]))
-    return entries.map((entry) => ({ ...entry, deliveries: deliveries.get(entry.id) ?? 1 }))
+    return new Map(rows.map((row) => [row.id, row.deliveries]))
   }
 
   // ── Handing entries to the port, and what happens when their item settles ──
 
-  private async deliver(entries: readonly Delivered[]): Promise<void> {
+  /** Hands `entries` to the port; `counts` holds their delivery counts (absent: first delivery). */
+  private async deliver(entries: readonly ReadEntry[], counts: ReadonlyMap<string, number> | undefined): Promise<void> {
     const poison: Array<{ entry: StreamEntry; reason: DeadLetterReason }> = []
-    for (const { id, fields, deliveries } of entries) {
+    for (const { id, fields } of entries) {
+      const deliveries = counts?.get(id) ?? 1
       if (fields === undefined) {
         this.acks.ack(id) // deleted from the stream while pending: nothing left to write
         continue
       }
-      const entry: StreamEntry = { id, fields }
+      const entry = { id, fields }
       if (deliveries > this.o.maxDeliveries) {
         poison.push({ entry, reason: { deliveries, error: `delivered more than maxDeliveries (${this.o.maxDeliveries}) times` } })
         continue

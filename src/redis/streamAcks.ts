@@ -10,13 +10,13 @@ const RETRY_MS = 1000
 /**
  * Acknowledges entries in batches: every id whose item was flushed within one turn of the event
  * loop goes out in a single `XACK` (a batch's `submit` promises all resolve in the same turn),
- * and ids flushed while an `XACK` is on the wire go in the next one. A failed XACK is sent again
- * after a second; ids never acknowledged stay pending and are taken over later (duplicates,
- * never loss).
+ * sent at once, without waiting for an earlier XACK's reply. A failed XACK is sent again after a
+ * second; ids never acknowledged stay pending and are taken over later (duplicates, never loss).
  */
 export class StreamAcks {
   private queued: string[] = []
-  private sending: Promise<void> | undefined
+  private scheduled = false
+  private readonly onTheWire = new Set<Promise<void>>()
   private retry: Subscription | undefined
   private closed = false
   /** XACK commands sent. */
@@ -35,18 +35,20 @@ export class StreamAcks {
     private readonly onAcked: (ids: readonly string[]) => void,
   ) {}
 
-  /** Queues `id` for the next XACK. */
+  /** Queues `id` for the XACK sent at the end of this turn. */
   ack(id: string): void {
     this.queued.push(id)
-    if (this.queued.length === 1 && !this.sending) queueMicrotask(() => void this.send())
+    if (this.scheduled || this.retry) return
+    this.scheduled = true
+    queueMicrotask(() => this.sendQueued())
   }
 
-  /** Sends everything queued now; resolves when no XACK is on the wire and nothing is queued (or the last try failed). */
+  /** Sends everything queued now and resolves when no XACK is on the wire (failed ones are left for the retry). */
   async drain(): Promise<void> {
     this.retry?.unsubscribe()
     this.retry = undefined
-    while (this.sending) await this.sending
-    if (this.queued.length > 0) await this.send()
+    this.sendQueued()
+    while (this.onTheWire.size > 0) await Promise.all(this.onTheWire)
   }
 
   /** Sends what is queued one last time and retries nothing after: the consumer is stopping. */
@@ -55,34 +57,30 @@ export class StreamAcks {
     return this.drain()
   }
 
-  private send(): Promise<void> {
-    if (this.sending || this.queued.length === 0) return this.sending ?? Promise.resolve()
-    this.sending = this.sendQueued().finally(() => {
-      this.sending = undefined
-      if (this.queued.length > 0 && !this.retry) void this.send()
-    })
-    return this.sending
+  private sendQueued(): void {
+    this.scheduled = false
+    while (this.queued.length > 0) {
+      const sent = this.send(this.queued.splice(0, MAX_IDS_PER_ACK))
+      this.onTheWire.add(sent)
+      void sent.finally(() => this.onTheWire.delete(sent))
+    }
   }
 
-  private async sendQueued(): Promise<void> {
-    while (this.queued.length > 0) {
-      const ids = this.queued.splice(0, MAX_IDS_PER_ACK)
-      try {
-        this.calls++
-        await this.redis.sendCommand(['XACK', this.stream, this.group, ...ids])
-        this.acked += ids.length
-        this.onAcked(ids)
-      } catch (error) {
-        this.failures++
-        this.queued.unshift(...ids)
-        this.logger.warn(`loadbatch/redis: XACK of ${ids.length} entries failed${this.closed ? '; they stay pending' : `; retrying in ${RETRY_MS} ms`}`, error)
-        if (this.closed) return
-        this.retry = this.scheduler.schedule(() => {
-          this.retry = undefined
-          void this.send()
-        }, RETRY_MS)
-        return
-      }
+  private async send(ids: string[]): Promise<void> {
+    try {
+      this.calls++
+      await this.redis.sendCommand(['XACK', this.stream, this.group, ...ids])
+      this.acked += ids.length
+      this.onAcked(ids)
+    } catch (error) {
+      this.failures++
+      this.logger.warn(`loadbatch/redis: XACK of ${ids.length} entries failed${this.closed ? '; they stay pending' : `; retrying in ${RETRY_MS} ms`}`, error)
+      if (this.closed) return
+      this.queued.push(...ids)
+      this.retry ??= this.scheduler.schedule(() => {
+        this.retry = undefined
+        this.sendQueued()
+      }, RETRY_MS)
     }
   }
 }

@@ -42,6 +42,8 @@ export type BatchFlushResult<T, R> =
  * - Error: the same drain, then the error is passed on.
  * - Unsubscribe: the batcher drains in the background (what was accepted is still flushed, or
  *   dead-lettered and logged); nothing more is emitted.
+ * - Empty: the flush is never called with an empty batch; an empty source completes without
+ *   emitting, and an idle subscription holds no timer.
  * - Each subscription has its own batcher (cold).
  *
  * @example
@@ -71,7 +73,7 @@ export function batchFlush<T, R>(options: BatchFlushOptions<T, R>): OperatorFunc
         },
       })
       onBatcher?.(batcher)
-      const outcomes = fromBatcherEvents<T>(batcher).subscribe((settled) => {
+      const outcomes = fromBatcherEvents(batcher).subscribe((settled) => {
         if (settled.type === 'deadLettered') {
           subscriber.next(settled)
           return

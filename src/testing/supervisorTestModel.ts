@@ -12,8 +12,8 @@ export type SupervisorTestModelOptions = Required<SupervisorInput>
 export const SUPERVISOR_MODEL_BOUNDS: SupervisorTestModelOptions = { min: 2, max: 3, initial: 2, maxRestarts: 1, withinMs: 60_000, cooldownMs: 0 }
 
 /**
- * The events the supervisor's model offers: one item, a flush, a scale tick up to `max` and one
- * down to `min`, a scaling step done, a crash, a restart due, stop and drained. Times are 0:
+ * The events the supervisor's model offers: one item, a flush, scale ticks to `max` and `min`
+ * and one past each (the chart must refuse those), a scaling step done, a crash, a restart due, stop and drained. Times are 0:
  * with `cooldownMs: 0` and one restart in the window, time never decides a guard.
  */
 export function supervisorModelEvents(bounds: SupervisorTestModelOptions = SUPERVISOR_MODEL_BOUNDS): SupervisorEvent[] {
@@ -21,7 +21,9 @@ export function supervisorModelEvents(bounds: SupervisorTestModelOptions = SUPER
     { type: 'ADD', item: 1 },
     { type: 'FLUSH' },
     { type: 'SCALE_TICK', at: 0, desired: bounds.max },
+    { type: 'SCALE_TICK', at: 0, desired: bounds.max + 1 },
     { type: 'SCALE_TICK', at: 0, desired: bounds.min },
+    { type: 'SCALE_TICK', at: 0, desired: bounds.min - 1 },
     { type: 'SCALE_DONE' },
     { type: 'WORKER_CRASHED', workerId: 'any', at: 0 },
     { type: 'RESTART_DUE' },

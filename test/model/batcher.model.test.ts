@@ -14,7 +14,8 @@ import { createBatcher, createVirtualTime, type Batcher, type Controller } from 
  * DRAINED comes when draining found nothing left.
  */
 const SIZE = 2
-const CONCURRENCY = 2
+/** At least 2, so paths settle one of several flights and the live state is checked after each settle. */
+const CONCURRENCY = 3
 const INTERVAL_MS = 100
 
 type Snapshot = BatcherSnapshot
@@ -58,6 +59,13 @@ function testParams(h: Harness) {
     expect(h.sink.pending()).toHaveLength(snapshot.context.inFlight)
     expect(m.itemsAdded).toBe(m.itemsFlushed + m.itemsFailed + m.itemsBuffered + m.itemsInFlight)
     expect(m.itemsBuffered).toBe(0)
+    // An oracle independent of the chart (the model walks the same chart, so it cannot catch a
+    // wrong guard by itself): running, the batcher is `flushing` exactly while a flush is pending.
+    const pending = h.sink.pending().length
+    expect(h.batcher.actor.getSnapshot().context.inFlight).toBe(pending)
+    if (h.batcher.state === 'collecting' || h.batcher.state === 'flushing') {
+      expect(h.batcher.state).toBe(pending > 0 ? 'flushing' : 'collecting')
+    }
   }
   return {
     states: { '*': check },

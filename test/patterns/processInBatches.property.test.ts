@@ -70,4 +70,47 @@ describe('processInBatches properties', () => {
       { numRuns: 150 },
     )
   })
+
+  it('settles after an abort at any moment: every item read is a result or a failure, never both, and no batch starts after the abort', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 60 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 0, max: 200 }),
+        fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 8 }),
+        async (n, batchSize, concurrency, abortAt, delays) => {
+          const time = createVirtualTime()
+          const controller = new AbortController()
+          let call = 0
+          let startedAfterAbort = 0
+          const run = processInBatches(
+            (async function* () { for (let i = 0; i < n; i++) yield i })(),
+            async (batch, info) => {
+              if (controller.signal.aborted) startedAfterAbort++
+              const delay = delays[call++ % delays.length]!
+              await new Promise<void>((resolve, reject) => {
+                const timer = time.scheduler.schedule(() => resolve(), delay)
+                info.signal.addEventListener('abort', () => { timer.unsubscribe(); reject(info.signal.reason) })
+              })
+              return batch.map((i) => i + 1)
+            },
+            { batchSize, concurrency, signal: controller.signal, scheduler: time.scheduler },
+          )
+          time.scheduler.schedule(() => controller.abort('stop'), abortAt)
+          const outcome = await settleWithin(time, run, 100_000)
+          expect(startedAfterAbort).toBe(0)
+          const failed = new Set(outcome.failures.map((f) => f.index))
+          expect(failed.size).toBe(outcome.failures.length)
+          for (let i = 0; i < outcome.count; i++) {
+            if (failed.has(i)) expect(outcome.results[i]).toBeUndefined()
+            else expect(outcome.results[i]).toBe(i + 1)
+          }
+          if (outcome.aborted) expect(outcome.ok).toBe(false)
+          else expect(outcome.count).toBe(n)
+        },
+      ),
+      { numRuns: 150 },
+    )
+  })
 })

@@ -24,6 +24,7 @@ describe('processInBatches', () => {
     expect(finished[finished.length - 1]).toBe(0)
     expect(outcome.results).toEqual(range(10).map((n) => n * 10))
     expect(outcome).toMatchObject({ count: 10, ok: true, aborted: false, failures: [] })
+    expect(outcome.metrics).toMatchObject({ itemsFlushed: 10, flushCount: 4, state: 'stopped' })
   })
 
   it('keeps the other batches when one batch fails, and names each failed index with its cause', async () => {
@@ -251,5 +252,33 @@ describe('processInBatches', () => {
       throw new PartialBatchError([{ index: 7, cause: 'x' }])
     }, { batchSize: 2 })
     expect(outcome.failures.map((f) => f.index)).toEqual([0, 1])
+  })
+})
+
+describe('processInBatches with a hostile weigh', () => {
+  it('reports an item whose weight throws or is not a finite number >= 0 as that item\'s failure, and processes the rest', async () => {
+    const outcome = await processInBatches(['a', 'bb', 'boom', 'ccc', 'nan'], (batch) => batch.map((s) => s.length), {
+      batchSize: 2, maxInFlightBytes: 100,
+      weigh: (s) => {
+        if (s === 'boom') throw new Error('cannot weigh')
+        return s === 'nan' ? Number.NaN : s.length
+      },
+    })
+    expect(outcome.results).toEqual([1, 2, undefined, 3, undefined])
+    expect(outcome.failures.map((f) => [f.index, (f.cause as Error).name])).toEqual([[2, 'InvalidWeightError'], [4, 'InvalidWeightError']])
+  })
+})
+
+describe('processInBatches aborted while reading waits for room', () => {
+  it('reports the item that was read but never accepted as an AbortError failure', async () => {
+    const time = createVirtualTime()
+    const controller = new AbortController()
+    const run = processInBatches(range(100), () => new Promise<number[]>(() => {}), { batchSize: 2, capacity: 2, signal: controller.signal, scheduler: time.scheduler })
+    await time.advanceBy(5) // batch [0, 1] hangs and fills the capacity; item 2 waits for room
+    controller.abort('enough')
+    const outcome = await settleWithin(time, run)
+    expect(outcome.count).toBe(3)
+    expect(outcome.failures.map((f) => f.index)).toEqual([0, 1, 2])
+    expect(outcome.failures.every((f) => f.cause instanceof AbortError)).toBe(true)
   })
 })

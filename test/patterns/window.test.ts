@@ -108,6 +108,22 @@ describe('window by time', () => {
   })
 })
 
+describe('window by time over an async iterable', () => {
+  it('assigns each item by the scheduler\'s time when it is read, and emits the last window when the source ends', async () => {
+    const time = createVirtualTime()
+    async function* readings() {
+      yield 'a'
+      await time.advanceBy(60)
+      yield 'b'
+      await time.advanceBy(60)
+      yield 'c'
+    }
+    const windows: Window<string>[] = []
+    for await (const w of window(readings(), { sizeMs: 100, scheduler: time.scheduler })) windows.push(w)
+    expect(windows).toEqual([{ start: 0, end: 100, items: ['a', 'b'] }, { start: 100, end: 200, items: ['c'] }])
+  })
+})
+
 describe('window options', () => {
   it('rejects bad options with a ConfigError naming the field', () => {
     expect(() => window([1], { sizeMs: 0 })).toThrow(ConfigError)

@@ -128,3 +128,12 @@ describe('batchFlush', () => {
     expect(() => batchFlush({ flush: () => 1, sise: 3 } as never)).toThrow('`sise`')
   })
 })
+
+describe('batchFlush on an empty source', () => {
+  it('completes without emitting and never calls flush with an empty batch', async () => {
+    let calls = 0
+    const out = await lastValueFrom(from([] as number[]).pipe(batchFlush({ flush: () => void calls++ }), toArray()))
+    expect(out).toEqual([])
+    expect(calls).toBe(0)
+  })
+})

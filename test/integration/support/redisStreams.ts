@@ -1,25 +1,8 @@
 /** Redis helpers of the stream tests: a client, producing entries, reading a group's state, cleaning up. */
-import { createClient } from 'redis'
-import { REDIS_URL } from './services.ts'
+import type { Redis } from '../../../examples/queue-to-postgres/broker.ts'
 
+export { connectRedis, produceToStream as produce, type Redis } from '../../../examples/queue-to-postgres/broker.ts'
 
-/** A connected client; errors are logged, not thrown as events. */
-export async function connectRedis() {
-  const client = createClient({ url: REDIS_URL })
-  client.on('error', (error) => console.warn('redis client error', error))
-  await client.connect()
-  return client
-}
-
-/** A client as `connectRedis` gives it. */
-export type Redis = Awaited<ReturnType<typeof connectRedis>>
-
-/** Adds one entry per id, with field `id` (and `n` when given), pipelined. */
-export async function produce(redis: Redis, stream: string, ids: readonly number[]): Promise<void> {
-  for (let start = 0; start < ids.length; start += 5000) {
-    await Promise.all(ids.slice(start, start + 5000).map((id) => redis.sendCommand(['XADD', stream, '*', 'id', String(id)])))
-  }
-}
 
 /** The group's pending count and lag, from XINFO GROUPS. */
 export async function groupState(redis: Redis, stream: string, group: string): Promise<{ pending: number; lag: number }> {
