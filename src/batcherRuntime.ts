@@ -125,7 +125,10 @@ export class BatcherRuntime<T> {
   /** Time the oldest buffered item arrived (exact when the buffer was empty before it). */
   private headSince = 0
   private waitTimer: Subscription | undefined
-  private timeDue = false
+  /** Items with a sequence number below this are overdue (the wait timer fired after they arrived). */
+  private timeDueUntilSeq = 0
+  /** When the wait timer last fired: items accepted since arrived no earlier. */
+  private timeDueAt = -Infinity
   /** Items with a sequence number below this are cut at once (`flush()`). */
   private flushUntilSeq = 0
   private adjustTimer: Subscription | undefined
@@ -319,7 +322,10 @@ export class BatcherRuntime<T> {
   /** Asks for a cut: `manual` cuts all buffered now, `time` the overdue partial batch. */
   cut(trigger: 'manual' | 'time'): void {
     if (trigger === 'manual') this.flushUntilSeq = Math.max(this.flushUntilSeq, this.buffer.tailSeq)
-    else this.timeDue = true
+    else {
+      this.timeDueUntilSeq = this.buffer.tailSeq
+      this.timeDueAt = this.options.scheduler.now()
+    }
     this.pump()
   }
 
@@ -361,8 +367,10 @@ export class BatcherRuntime<T> {
     }
     if (this.buffer.length === 0) {
       this.cancelWaitTimer()
-      this.timeDue = false
-    } else if (!this.waitTimer && !this.timeDue) {
+    } else if (!this.waitTimer && this.buffer.headSeq >= this.timeDueUntilSeq) {
+      // Items accepted after the wait timer fired (e.g. by the sink, re-entrantly) are not overdue:
+      // their deadline counts from then at the earliest, so a self-feeding sink cannot spin.
+      if (this.headSince < this.timeDueAt) this.headSince = this.timeDueAt
       // A remainder keeps the deadline of the oldest item cut before it: early, never late.
       this.armWaitTimer(this.headSince + this.waitMs - this.options.scheduler.now())
     }
@@ -375,7 +383,7 @@ export class BatcherRuntime<T> {
     if (this.buffer.length >= this.target.batchSize) return 'size'
     if (this.pendingWeight >= this.options.maxBatchWeight) return 'weight'
     if (this.buffer.headSeq < this.flushUntilSeq) return 'manual'
-    if (this.timeDue) return 'time'
+    if (this.buffer.headSeq < this.timeDueUntilSeq) return 'time'
     return undefined
   }
 
