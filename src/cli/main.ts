@@ -6,6 +6,7 @@
 
 import { ConfigError } from '../errors.ts'
 import { diagramCommand } from './diagramCommand.ts'
+import { evaluateCommand } from './evaluateCommand.ts'
 import type { CliIo } from './io.ts'
 import { simulateCommand } from './simulateCommand.ts'
 import { usage } from './usage.ts'
@@ -15,7 +16,7 @@ import { UsageError } from './usageError.ts'
 export async function main(args: readonly string[], io: CliIo = processIo()): Promise<number> {
   const [command, ...rest] = args
   try {
-    if (command === undefined) throw new UsageError('', 'missing command: one of simulate, diagram')
+    if (command === undefined) throw new UsageError('', 'missing command: one of simulate, diagram, evaluate')
     if (command === '--help' || command === '-h' || command === 'help') {
       io.stdout.write(usage())
       return 0
@@ -26,7 +27,8 @@ export async function main(args: readonly string[], io: CliIo = processIo()): Pr
     }
     if (command === 'simulate') await simulateCommand(rest, io)
     else if (command === 'diagram') await diagramCommand(rest, io)
-    else throw new UsageError(command, `unknown command ${command}: one of simulate, diagram`)
+    else if (command === 'evaluate') await evaluateCommand(rest, io)
+    else throw new UsageError(command, `unknown command ${command}: one of simulate, diagram, evaluate`)
     return 0
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError) {

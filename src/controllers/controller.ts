@@ -30,6 +30,40 @@ export interface FeedbackSample {
   readonly failed: boolean
   /** For a flush: how many items it carried (0 for a monitor sample). */
   readonly batchSize: number
+  /** Running number of the sample within its batcher (1, 2, …): tells new samples from ones already seen. */
+  readonly seq?: number
+  /** For a flush: how long this attempt took, in ms, timed on its own (a retry is a new attempt). */
+  readonly durationMs?: number
+  /** For a flush: flushes in flight when this attempt started, itself included. */
+  readonly inFlight?: number
+  /** For a flush: items left waiting in the buffer when it settled (a backlog says the batcher is behind). */
+  readonly backlog?: number
+  /** For a flush: why its batch was cut ('time' means the batch was partial when cut). */
+  readonly trigger?: 'size' | 'weight' | 'time' | 'manual' | 'drain'
+  /** For a failed flush: what kind of failure it was (see `ErrorKind`); undefined for a success. */
+  readonly errorKind?: ErrorKind
+}
+
+/**
+ * What a flush failure means for the controller: `overload` (the backend is overrun: shrink),
+ * `timeout` (the attempt outlived `flushTimeoutMs`: overload too), `tooLarge` (the batch was too
+ * big for the sink: the batch is split and the ceiling lowered, not an overload), `badItem` (one
+ * item is poison: not a load signal), `fatal` (no retry helps: not a load signal).
+ */
+export type ErrorKind = 'overload' | 'timeout' | 'tooLarge' | 'badItem' | 'fatal'
+
+/** Why a controller chose its target: shown in logs, reports and `target.changed` events. */
+export interface DecisionReason {
+  /** The rule that fired, a short stable name (e.g. `grow`, `overload`, `settled`). */
+  readonly rule: string
+  /** The target before the decision. */
+  readonly from: ControlTarget
+  /** The target after the decision (before the batcher clamps it; bounds hold anyway). */
+  readonly to: ControlTarget
+  /** The figures the rule read (e.g. `{ latencyMs: 42, goodput: 1800 }`), for people to check it. */
+  readonly inputs: Readonly<Record<string, number>>
+  /** One sentence for a person: what was seen and what was done. */
+  readonly text: string
 }
 
 /** What a controller is given each time the batcher adjusts. */
@@ -48,6 +82,8 @@ export interface ControllerInput {
 export interface ControllerDecision<S> extends ControlTarget {
   /** Whatever the controller keeps between calls (e.g. a long-term latency average). */
   readonly state: S
+  /** Why: the rule, its inputs, and old → new. Optional for controllers written before it. */
+  readonly reason?: DecisionReason
 }
 
 /**

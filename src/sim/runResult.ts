@@ -52,6 +52,12 @@ export interface SimulationSummary {
   readonly finalBatchSize: number
   /** Mean items per flush call. */
   readonly avgBatchSize: number
+  /** Median time from an item's offer to its successful flush, in ms (within 2 %). */
+  readonly itemLatencyP50Ms: number
+  /** 99th percentile of the same, in ms (within 2 %). */
+  readonly itemLatencyP99Ms: number
+  /** The concurrency in force at the end. */
+  readonly finalConcurrency: number
 }
 
 /** One run: how it was set up, its time series and its summary. */

@@ -8,7 +8,6 @@
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs'
 import { createBatcher, type Batcher } from '../batcher.ts'
 import type { Controller } from '../controllers/controller.ts'
-import { fixed } from '../controllers/fixed.ts'
 import { ConfigError, PartialBatchError } from '../errors.ts'
 import type { LoadFeedback } from '../feedback.ts'
 import type { Adaptive } from '../options.ts'
@@ -20,6 +19,7 @@ import { createLoadPattern, loadPatternNames } from './loadPatterns.ts'
 import { createRandom } from './random.ts'
 import type { SimulationRun, SimulationSample, SimulationSummary } from './runResult.ts'
 import { quantileOf } from './runStats.ts'
+import { LatencyHistogram } from './latencyHistogram.ts'
 
 /** Where a run stands, for a progress bar. */
 export interface SimulationProgress {
@@ -55,11 +55,13 @@ export interface SimulationOptions {
   readonly ratePerSecond?: number
   /** Batch size: a number is fixed, a range adapts (default `{ initial: 20, min: 5, max: 100 }`). */
   readonly size?: Adaptive
+  /** Flushes in flight at once: a number is fixed, a range adapts (default `workers`). */
+  readonly concurrency?: Adaptive
   /** Longest an item waits for its batch, in ms (default 2000: the Go demo's `--timeout`). */
   readonly maxWaitMs?: number
   /** A flush call taking longer fails and is retried, in ms (default 30 000). */
   readonly flushTimeoutMs?: number
-  /** The controller of an adaptive size (default `fixed()`). */
+  /** The controller of an adaptive size or concurrency (default: the batcher's own default for a range). */
   readonly controller?: Controller<any>
   /** Load pattern of the backend, one of `loadPatternNames` (default `spikes`). */
   readonly pattern?: string
@@ -102,6 +104,8 @@ interface Tally {
   latencies: number[]
   intervalLatencies: number[]
   intervalErrors: number
+  /** From an item's offer to its batch's success, in ms. */
+  itemLatencies: LatencyHistogram
 }
 
 /**
@@ -125,15 +129,15 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
     pattern: createLoadPattern(settings.pattern, { seed: settings.seed }),
     seed: settings.seed,
   })
-  const tally: Tally = { flushed: 0, failed: 0, errors: 0, flushes: 0, failedFlushes: 0, latencies: [], intervalLatencies: [], intervalErrors: 0 }
+  const tally: Tally = { flushed: 0, failed: 0, errors: 0, flushes: 0, failedFlushes: 0, latencies: [], intervalLatencies: [], intervalErrors: 0, itemLatencies: new LatencyHistogram() }
   const jitter = createRandom(settings.seed ^ 0x5eed)
   const batcher = createBatcher<number>({
-    flush: (batch) => callBackend(backend, batch.length, now(), scheduler, tally),
+    flush: (batch) => callBackend(backend, batch, now, scheduler, tally),
     size: options.size ?? simulationDefaults.size,
-    controller: settings.controller,
+    ...(settings.controller ? { controller: settings.controller } : {}),
     maxWaitMs: settings.maxWaitMs,
     flushTimeoutMs: settings.flushTimeoutMs,
-    concurrency: settings.workers,
+    concurrency: settings.concurrency,
     scheduler,
     random: () => jitter.next(),
     onDeadLetter: (items) => {
@@ -221,10 +225,13 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
     failedFlushes: metrics.failedFlushes,
     finalBatchSize: metrics.batchSize,
     avgBatchSize: metrics.avgBatchSize,
+    itemLatencyP50Ms: tally.itemLatencies.quantile(0.5),
+    itemLatencyP99Ms: tally.itemLatencies.quantile(0.99),
+    finalConcurrency: metrics.concurrency,
   }
   return {
     label: settings.label,
-    controller: settings.controller.name,
+    controller: settings.controller?.name ?? (settings.adaptive ? 'default' : 'fixed'),
     pattern: settings.pattern,
     seed: settings.seed,
     clock: settings.clock,
@@ -241,9 +248,11 @@ interface SimulationSettings {
   readonly workers: number
   readonly ratePerSecond: number
   readonly size: { readonly initial: number; readonly min: number; readonly max: number }
+  readonly concurrency: { readonly initial: number; readonly min: number; readonly max: number }
   readonly maxWaitMs: number
   readonly flushTimeoutMs: number
-  readonly controller: Controller<any>
+  readonly controller: Controller<any> | undefined
+  readonly adaptive: boolean
   readonly pattern: string
   readonly seed: number
   readonly backend: Omit<BackendOptions, 'pattern' | 'seed'>
@@ -271,15 +280,18 @@ function resolveSimulation(options: SimulationOptions): SimulationSettings {
   if (!(sampleIntervalMs >= 1)) throw new ConfigError('sampleIntervalMs', 'a number >= 1 (ms)', sampleIntervalMs)
   const maxRunMs = options.maxRunMs ?? simulationDefaults.maxRunMs
   if (!(maxRunMs > 0)) throw new ConfigError('maxRunMs', 'a number > 0 (ms)', maxRunMs)
-  const controller = options.controller ?? fixed()
-  const adaptive = size.min !== size.max
+  const controller = options.controller
+  const concurrency = resolveAdaptive('concurrency', options.concurrency ?? workers)
+  const adaptive = size.min !== size.max || concurrency.min !== concurrency.max
   return {
-    label: options.label ?? (adaptive ? controller.name : `fixed ${size.initial}`),
+    label: options.label ?? (adaptive ? (controller?.name ?? 'default') : `fixed ${size.initial}`),
+    adaptive,
     count,
     durationMs,
     workers,
     ratePerSecond,
     size,
+    concurrency,
     maxWaitMs: options.maxWaitMs ?? simulationDefaults.maxWaitMs,
     flushTimeoutMs: options.flushTimeoutMs ?? simulationDefaults.flushTimeoutMs,
     controller,
@@ -297,11 +309,19 @@ function resolveSimulation(options: SimulationOptions): SimulationSettings {
  * latency on `scheduler`, as a real call would. A partial failure names the failed items so
  * the batcher retries only those; a whole failure throws.
  */
-function callBackend(backend: SimulatedBackend, size: number, atMs: number, scheduler: SchedulerLike, tally: Tally): Promise<LoadFeedback> {
-  const result = backend.call(size, atMs)
+function callBackend(backend: SimulatedBackend, batch: readonly number[], now: () => number, scheduler: SchedulerLike, tally: Tally): Promise<LoadFeedback> {
+  const size = batch.length
+  const result = backend.call(size, now())
   return new Promise<LoadFeedback>((resolve, reject) => {
     scheduler.schedule(() => {
       const failed = result.ok ? 0 : (result.failedIndexes?.length ?? size)
+      const doneAt = now()
+      if (result.ok || result.failedIndexes) {
+        const failedSet = new Set(result.failedIndexes)
+        batch.forEach((offeredAt, index) => {
+          if (!failedSet.has(index)) tally.itemLatencies.record(doneAt - offeredAt)
+        })
+      }
       tally.flushes++
       tally.latencies.push(result.latencyMs)
       tally.intervalLatencies.push(result.latencyMs)
