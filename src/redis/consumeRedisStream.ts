@@ -237,7 +237,8 @@ class StreamConsumer<T> {
     this.wakeup.wake()
     if (isNotAccepted(error)) {
       this.counts.notAccepted++
-      this.o.logger.warn(`loadbatch/redis: the port did not accept entry ${entry.id} (${describeError(error)}); it stays pending`)
+      this.o.logger.error(`loadbatch/redis: the port did not accept entry ${entry.id} (${describeError(error)}): it stopped before its source; stopping (unacknowledged entries stay pending)`)
+      void this.stop(Infinity) // reading on would only move the whole stream into this consumer's pending list
       return
     }
     this.counts.failed++

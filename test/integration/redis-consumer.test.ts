@@ -173,6 +173,51 @@ describe.skipIf(!up)('consumeRedisStream (real Redis)', () => {
     expect(await groupState(redis, stream, group)).toEqual({ pending: 0, lag: 0 })
   })
 
+  it('survives a throwing feedback function, a throwing logger and a port whose submit throws, losing nothing', async () => {
+    const { stream, group } = names()
+    await produce(redis, stream, range(60))
+    const written: number[] = []
+    const batcher = createBatcher<StreamEntry>({ flush: (batch) => void written.push(...batch.map(idOf)), size: 10, maxWaitMs: 10, flushTimeoutMs: 100 })
+    let throws = 3
+    const port = {
+      submit: (entry: StreamEntry) => {
+        if (throws-- > 0) throw new Error('port broke')
+        return batcher.submit(entry)
+      },
+      flush: batcher.flush,
+      metrics: batcher.metrics,
+      actor: batcher.actor,
+    }
+    const angry = () => {
+      throw new Error('logger broke')
+    }
+    const consumer = consumeRedisStream({
+      redis, stream, group, consumer: 'c1', into: port, capacity: 20, blockMs: 20, claimIdleMs: 200, claimIntervalMs: 50,
+      intoLimits: { maxWaitMs: 10, flushTimeoutMs: 100 }, feedbackIntervalMs: 20,
+      feedback: () => {
+        throw new Error('feedback broke')
+      },
+      logger: { debug: angry, info: angry, warn: angry, error: angry },
+    })
+    await waitFor('all 60 written', () => written.length === 60)
+    await consumer.stop()
+    await batcher.stop()
+    expect([...written].sort((a, b) => a - b)).toEqual(range(60))
+    expect(consumer.metrics()).toMatchObject({ failed: 3, claimed: 3, acked: 60, held: 0 })
+    expect(await groupState(redis, stream, group)).toEqual({ pending: 0, lag: 0 })
+  })
+
+  it('stops when the port no longer accepts items, leaving what it read pending', async () => {
+    const { stream, group } = names()
+    await produce(redis, stream, range(100))
+    const batcher = createBatcher<StreamEntry>({ flush: () => {}, size: 10 })
+    await batcher.stop()
+    const consumer = consumeRedisStream({ redis, stream, group, consumer: 'c1', into: batcher, capacity: 20, blockMs: 20, claimIdleMs: Infinity })
+    await waitFor('the consumer stopped by itself', () => consumer.metrics().state === 'stopped')
+    expect(consumer.metrics()).toMatchObject({ read: 20, notAccepted: 20, acked: 0, held: 0 })
+    expect(await groupState(redis, stream, group)).toEqual({ pending: 20, lag: 80 })
+  })
+
   it('feeds a supervisor as well as a batcher', async () => {
     const { stream, group } = names()
     await produce(redis, stream, range(300))
