@@ -19,8 +19,11 @@ export interface AutoTuneOptions {
   readonly workConserving?: boolean
 }
 
-/** What a move changes: the size, the concurrency, or both at once keeping items in flight (`split`: more, smaller batches). */
-type Dimension = 'size' | 'concurrency' | 'split'
+/**
+ * What a move changes: the size, the concurrency, both at once keeping items in flight
+ * (`split`: more, smaller batches), or, while starting, both the same way (`both`).
+ */
+type Dimension = 'size' | 'concurrency' | 'split' | 'both'
 
 /** A setting the controller holds: the size unrounded, so small steps add up. */
 export interface Setting {
@@ -44,9 +47,9 @@ export interface AutoTuneState {
   readonly trial: boolean
   /** The dimension the next move changes, and which way each dimension moves next. */
   readonly dimension: Dimension
-  readonly direction: { readonly size: 1 | -1; readonly concurrency: 1 | -1; readonly split: 1 | -1 }
+  readonly direction: { readonly size: 1 | -1; readonly concurrency: 1 | -1; readonly split: 1 | -1; readonly both: 1 | -1 }
   /** Multiplicative step per dimension: starts at 2 (jumps), shrinks by a square root on each miss. */
-  readonly step: { readonly size: number; readonly concurrency: number; readonly split: number }
+  readonly step: { readonly size: number; readonly concurrency: number; readonly split: number; readonly both: number }
   /** `search` moves each epoch; `settled` holds, tracks drift, and probes now and then. */
   readonly phase: 'search' | 'settled'
   /** Epochs since the controller settled. */
@@ -75,6 +78,8 @@ const STALL_FACTOR = 8
  *
  * - Epochs: a setting is judged on the flushes that started after it came into force, at
  *   least `minFlushes` and two per flush slot, so the cadence follows completed flushes.
+ * - Start: size and concurrency grow together by √2 each epoch (items in flight double)
+ *   while goodput grows, so it starts fast; the first miss hands over to the search.
  * - Search: goodput with every slot busy (`concurrency × items that succeeded ÷ busy time`)
  *   is compared with the last measured setting. A move multiplies the size, the concurrency,
  *   or the concurrency while dividing the size (a split: the same items in flight in more,
@@ -112,7 +117,7 @@ export function autoTune(options: AutoTuneOptions = {}): Controller<AutoTuneStat
     ...(workConserving ? { waitMs: 0 } : {}),
     initialState: () => ({
       seen: -Infinity, since: -Infinity, epoch: emptyEpoch, setting: null, reference: null, trial: false,
-      dimension: 'size', direction: { size: 1, concurrency: 1, split: 1 }, step: { size: 2, concurrency: 2, split: 2 }, phase: 'search', settledEpochs: 0, failedProbes: 0, healthyMs: null, misses: 0,
+      dimension: 'both', direction: { size: 1, concurrency: 1, split: 1, both: 1 }, step: { size: 2, concurrency: 2, split: 2, both: Math.SQRT2 }, phase: 'search', settledEpochs: 0, failedProbes: 0, healthyMs: null, misses: 0,
       overloadAt: { size: Infinity, concurrency: Infinity },
     }),
     decide(input, state) {
@@ -159,11 +164,11 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
   // Overload acts at once, without waiting for the epoch to fill; a flush many times slower than healthy ones is overload too.
   const stalled = state.healthyMs !== null && epoch.maxMs > STALL_FACTOR * state.healthyMs
   if (stalled || epoch.overloads > 0 || epoch.monitorAlarms > 0 || (epoch.flushes > 0 && overloadShare(epoch) > OVERLOAD_SHARE)) {
-    const calm = { reference: null, trial: false, phase: 'search' as const, settledEpochs: 0, step: { size: 1.5, concurrency: 1.5, split: 1.5 } }
+    const calm = { reference: null, trial: false, phase: 'search' as const, settledEpochs: 0, step: { size: 1.5, concurrency: 1.5, split: 1.5, both: 1.5 } }
     if (state.trial && state.reference) {
       const dimension = state.dimension
       const level = dimension === 'size' ? setting.size : setting.concurrency
-      const ceiling = dimension === 'split' ? 'concurrency' : dimension
+      const ceiling = dimension === 'size' ? 'size' : 'concurrency'
       const probing = state.phase === 'settled'
       const after = probing ? { reference: null, trial: false, settledEpochs: 0, failedProbes: state.failedProbes + 1 } : calm
       return move('overload-revert', state.reference.setting, { ...after, overloadAt: { ...state.overloadAt, [ceiling]: level }, dimension: other(dimension) },
@@ -173,7 +178,7 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
     const factor = state.healthyMs === null || epoch.maxMs <= 0 ? 0.5 : Math.min(0.8, Math.max(0.25, Math.sqrt(state.healthyMs / epoch.maxMs)))
     const next = { size: Math.max(bounds.size.min, setting.size * factor), concurrency: Math.max(bounds.concurrency.min, Math.min(setting.concurrency - 1, Math.floor(setting.concurrency * factor))) }
     const overloadAt = { size: Math.min(state.overloadAt.size, setting.size), concurrency: Math.min(state.overloadAt.concurrency, setting.concurrency) }
-    return move('overload', next, { ...calm, overloadAt, direction: { size: 1, concurrency: 1, split: 1 } },
+    return move('overload', next, { ...calm, overloadAt, direction: { size: 1, concurrency: 1, split: 1, both: 1 } },
       `the backend is overrun (${stalled ? `a flush took ${round(epoch.maxMs)} ms against ${round(state.healthyMs!)} ms healthy` : 'timeouts, failed flushes or alarming feedback'}): size and concurrency ×${factor.toFixed(2)}, and stay under them`)
   }
   if (epoch.flushes < Math.max(rules.minFlushes, 2 * setting.concurrency)) return hold('measuring', `measuring: ${epoch.flushes} flush(es) of this setting so far`)
@@ -215,14 +220,14 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
   if (state.phase === 'settled') {
     const ref = state.reference
     if (ref && Math.abs(goodput / ref.goodput - 1) > 3 * rules.band) {
-      return propose({ ...state, reference: measured, phase: 'search', step: { size: 2, concurrency: 2, split: 2 }, overloadAt: relax(state.overloadAt), failedProbes: 0, misses: 0 }, bounds, 'drift',
+      return propose({ ...state, reference: measured, phase: 'search', step: { size: 2, concurrency: 2, split: 2, both: 2 }, overloadAt: relax(state.overloadAt), failedProbes: 0, misses: 0 }, bounds, 'drift',
         `goodput moved from ${round(ref.goodput)}/s to ${round(goodput)}/s: the load changed, search again`, move, hold)
     }
     const settledEpochs = state.settledEpochs + 1
     const smoothed = ref ? { ...measured, goodput: 0.7 * ref.goodput + 0.3 * goodput } : measured
     if (settledEpochs % (PROBE_EVERY * 2 ** Math.min(state.failedProbes, 6)) === 0) {
       const dimension = other(state.dimension)
-      return propose({ ...state, reference: smoothed, settledEpochs, dimension, direction: { size: 1, concurrency: 1, split: 1 }, step: { size: PROBE_STEP, concurrency: PROBE_STEP, split: PROBE_STEP }, overloadAt: relax(state.overloadAt) }, bounds, 'probe',
+      return propose({ ...state, reference: smoothed, settledEpochs, dimension, direction: { size: 1, concurrency: 1, split: 1, both: 1 }, step: { size: PROBE_STEP, concurrency: PROBE_STEP, split: PROBE_STEP, both: PROBE_STEP }, overloadAt: relax(state.overloadAt) }, bounds, 'probe',
         'settled: probe one small step', move, hold)
     }
     return move('settled', setting, { reference: smoothed, settledEpochs }, `settled at goodput ${round(goodput)}/s`)
@@ -236,7 +241,7 @@ type Hold = (rule: string, text: string) => ControllerDecision<AutoTuneState>
 /** A trial move from `state.reference` along the search: this dimension and way, else the other way, else the other dimension; settles when every way is blocked. */
 function propose(state: AutoTuneState, bounds: ControllerInput['bounds'], rule: string, text: string, move: Move, hold: Hold): ControllerDecision<AutoTuneState> {
   const base = state.reference!.setting
-  const order = [state.dimension, other(state.dimension), other(other(state.dimension))]
+  const order: Dimension[] = state.dimension === 'both' ? ['both', 'size', 'concurrency', 'split'] : [state.dimension, other(state.dimension), other(other(state.dimension))]
   const tries: [Dimension, 1 | -1][] = [
     ...order.map((d): [Dimension, 1 | -1] => [d, state.direction[d]]),
     ...order.map((d): [Dimension, 1 | -1] => [d, (-state.direction[d]) as 1 | -1]),
@@ -253,6 +258,7 @@ function propose(state: AutoTuneState, bounds: ControllerInput['bounds'], rule: 
 }
 
 function stepped(setting: Setting, dimension: Dimension, direction: 1 | -1, step: number): Setting {
+  if (dimension === 'both') return { size: stepped(setting, 'size', direction, step).size, concurrency: stepped(setting, 'concurrency', direction, step).concurrency }
   if (dimension === 'size') {
     return { ...setting, size: direction > 0 ? Math.max(setting.size + 1, setting.size * step) : Math.min(setting.size - 1, setting.size / step) }
   }
@@ -282,7 +288,7 @@ function sameRounded(a: Setting, b: Setting, bounds: { size: Bounds; concurrency
   return x.batchSize === y.batchSize && x.concurrency === y.concurrency
 }
 
-/** The next dimension in the cycle size → concurrency → split. */
+/** The next dimension in the cycle size → concurrency → split (a start on both leads to size). */
 function other(dimension: Dimension): Dimension {
   return dimension === 'size' ? 'concurrency' : dimension === 'concurrency' ? 'split' : 'size'
 }

@@ -77,9 +77,12 @@ describe('autoTune', () => {
     )
   })
 
-  it('grows size and concurrency to their maximum when the backend never slows down', () => {
+  it('grows size and concurrency to their maximum (within its 10 % band) when the backend never slows down', () => {
     const targets = drive({ c0: 20, c1: 0.01, room: Infinity }, bounds, { batchSize: 10, concurrency: 1 }, 40)
-    expect(targets.at(-1)).toEqual({ batchSize: 2000, concurrency: 8 })
+    const end = targets.at(-1)!
+    expect(end.concurrency).toBe(8)
+    // 1810 → 2000 would add 5 % goodput: inside the band, so it may stop short of the bound
+    expect(goodputOf({ c0: 20, c1: 0.01, room: Infinity }, end.batchSize, 8)).toBeGreaterThanOrEqual(0.9 * goodputOf({ c0: 20, c1: 0.01, room: Infinity }, 2000, 8))
   })
 
   it('does not flap in a steady state: after converging, at most a few probes move it', () => {
