@@ -1,8 +1,6 @@
 #!/usr/bin/env node
-// The `loadbatch` command: registers tsx so the TypeScript sources run straight from a clone,
-// then hands over to src/cli/main.ts.
-import { register } from 'tsx/esm/api'
+// The `loadbatch` command: runs the compiled CLI from dist/ (built by `npm run build`, which
+// `npm ci` runs through the `prepare` script).
+import { main } from '../dist/src/cli/main.js'
 
-register()
-const { main } = await import('../src/cli/main.ts')
 process.exitCode = await main(process.argv.slice(2))

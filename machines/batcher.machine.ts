@@ -18,13 +18,18 @@ export type BatcherEvent =
   /** A batch was cut and handed to the flush function. */
   | { type: 'BATCH_STARTED'; batchId: number; size: number; trigger: FlushTrigger }
   /** A batch reached its final outcome: flushed, or (after its retries) dead-lettered. */
-  | { type: 'BATCH_SETTLED'; batchId: number; ok: boolean }
+  | { type: 'BATCH_SETTLED'; batchId: number; ok: boolean; flushed?: readonly unknown[]; failed?: readonly unknown[]; error?: unknown }
   /** The oldest buffered item has waited `maxWaitMs`. */
   | { type: 'TIMEOUT' }
   /** The controller's cadence came round with fresh feedback. */
   | { type: 'TICK' }
   /** Draining found the buffer empty and no flush in flight. */
   | { type: 'DRAINED' }
+
+/** Events out of the batcher actor, for `actor.on(type, fn)`: each settled batch, flushed and dead-lettered items apart. */
+export type BatcherEmitted =
+  | { type: 'batch.flushed'; batchId: number; items: readonly unknown[] }
+  | { type: 'batch.deadLettered'; batchId: number; items: readonly unknown[]; error: unknown }
 
 /** What the statechart itself tracks (what the inspector shows); items live in the runtime. */
 export interface BatcherContext {

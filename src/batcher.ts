@@ -1,6 +1,6 @@
-import { assertEvent, assign, createActor, type Actor, type AnyActorRef } from 'xstate'
-import { batcherMachine, type BatcherState } from '../machines/batcher.machine.ts'
-import { BatcherRuntime } from './batcherRuntime.ts'
+import { assertEvent, assign, createActor, enqueueActions, type Actor, type AnyActorRef } from 'xstate'
+import { batcherMachine, type BatcherEmitted, type BatcherState } from '../machines/batcher.machine.ts'
+import { BatcherRuntime, itemCount, type LeftoverTaker } from './batcherRuntime.ts'
 import type { BatcherMetrics } from './metrics.ts'
 import { resolveOptions, type BatcherOptions } from './options.ts'
 
@@ -43,8 +43,12 @@ export interface Batcher<T> {
   readonly batchLogic: BatcherLogic
 }
 
-/** The batcher logic for `options`, and a way to reach the runtime behind each actor made from it. */
-export function createBatcherLogic<T>(options: BatcherOptions<T>): {
+/**
+ * The batcher logic for `options`, and a way to reach the runtime behind each actor made from it.
+ * `takeLeftovers` (for supervisors) takes what an actor gives up when it is stopped or crashes
+ * before it drained; without it, those items are dead-lettered.
+ */
+export function createBatcherLogic<T>(options: BatcherOptions<T>, takeLeftovers?: LeftoverTaker<T>): {
   logic: BatcherLogic
   runtimeOf: (actor: AnyActorRef) => BatcherRuntime<T> | undefined
 } {
@@ -54,7 +58,7 @@ export function createBatcherLogic<T>(options: BatcherOptions<T>): {
   const logic = batcherMachine.provide({
     actions: {
       startRuntime: assign(({ self }) => {
-        const created = new BatcherRuntime(resolved, self)
+        const created = new BatcherRuntime(resolved, self, takeLeftovers)
         runtimes.set(self, created)
         // Also reached when a parent stops this actor without STOP: the runtime then dead-letters what is left.
         self.subscribe({ complete: () => created.release(), error: () => created.release() })
@@ -66,7 +70,8 @@ export function createBatcherLogic<T>(options: BatcherOptions<T>): {
       },
       bufferItems: ({ self, event }) => {
         assertEvent(event, 'ADD_MANY')
-        runtime(self).addMany(event.items as T[])
+        if (Array.isArray(event.items)) runtime(self).addMany(event.items as T[])
+        else runtime(self).refuse(1) // a malformed event from a parent: one offering, refused and counted
       },
       cutBatch: ({ self }, { trigger }) => runtime(self).cut(trigger === 'time' ? 'time' : 'manual'),
       recordFeedback: ({ self, event }) => {
@@ -75,11 +80,30 @@ export function createBatcherLogic<T>(options: BatcherOptions<T>): {
       },
       adjustTarget: assign(({ self }) => ({ ...runtime(self).adjust() })),
       beginDrain: ({ self, event }) => runtime(self).beginDrain(event.type === 'STOP' ? event.timeoutMs : undefined),
-      refuseItem: ({ self, event }) => runtime(self).refuse(event.type === 'ADD_MANY' ? event.items.length : 1),
+      refuseItem: ({ self, event }) => runtime(self).refuse(itemCount(event)),
       release: ({ self }) => runtime(self).release(),
+      // The chart's count, plus the settled batch as emitted events (actor.on('batch.flushed' | 'batch.deadLettered')).
+      countSettled: enqueueActions(({ enqueue, context, event }) => {
+        enqueue.assign({ inFlight: Math.max(0, context.inFlight - 1) })
+        if (event.type !== 'BATCH_SETTLED') return
+        const { batchId, flushed, failed, error } = event
+        const emitted: BatcherEmitted[] = []
+        if (flushed?.length) emitted.push({ type: 'batch.flushed', batchId, items: flushed })
+        if (failed?.length) emitted.push({ type: 'batch.deadLettered', batchId, items: failed, error })
+        for (const out of emitted) enqueue.emit(out)
+      }),
     },
   })
   return { logic, runtimeOf: (actor) => runtimes.get(actor) }
+}
+
+/**
+ * The contract's state of a batcher actor: `stopped` once the actor is no longer running,
+ * however it ended (drained, stopped from outside by `actor.stop()` or a parent, or errored).
+ */
+export function stateOf(actor: AnyActorRef): BatcherState {
+  const snapshot = actor.getSnapshot()
+  return snapshot.status === 'active' ? (snapshot.value as BatcherState) : 'stopped'
 }
 
 /**
@@ -94,11 +118,12 @@ export function createBatcherLogic<T>(options: BatcherOptions<T>): {
  */
 export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
   const { logic, runtimeOf } = createBatcherLogic(options)
-  const actor = createActor(logic, options.inspect ? { input: {}, inspect: options.inspect } : { input: {} })
+  const named = options.name === undefined ? {} : { id: options.name, systemId: options.name }
+  const actor = createActor(logic, options.inspect ? { input: {}, ...named, inspect: options.inspect } : { input: {}, ...named })
   actor.start()
   const runtime = runtimeOf(actor)!
   let stopping: Promise<void> | undefined
-  const state = () => actor.getSnapshot().value as BatcherState
+  const state = () => stateOf(actor)
   return {
     tryAdd: (item) => runtime.tryAdd(item),
     add: (item, waitOptions) => runtime.add(item, waitOptions?.signal),
@@ -106,12 +131,12 @@ export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
     addMany: (items) => runtime.addMany(items),
     flush() {
       const seq = runtime.tailSeq
-      actor.send({ type: 'FLUSH' })
+      if (actor.getSnapshot().status === 'active') actor.send({ type: 'FLUSH' })
       return runtime.whenSettledBelow(seq)
     },
     stop(stopOptions) {
       if (!stopping) {
-        actor.send(stopOptions?.timeoutMs === undefined ? { type: 'STOP' } : { type: 'STOP', timeoutMs: stopOptions.timeoutMs })
+        if (actor.getSnapshot().status === 'active') actor.send(stopOptions?.timeoutMs === undefined ? { type: 'STOP' } : { type: 'STOP', timeoutMs: stopOptions.timeoutMs })
         stopping = runtime.stopped
       }
       return stopping

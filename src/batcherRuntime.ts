@@ -5,12 +5,14 @@ import { classifyError } from './controllers/classifyError.ts'
 import { clampTo, type ControlTarget, type ControllerDecision, type FeedbackSample } from './controllers/controller.ts'
 import { AttemptSignal } from './attemptSignal.ts'
 import { ItemBuffer } from './buffer.ts'
-import { AbortError, BatcherStoppedError, FlushTimeoutError, PartialBatchError } from './errors.ts'
+import { AbortError, BatcherStoppedError, FlushTimeoutError, InvalidWeightError, PartialBatchError } from './errors.ts'
 import { sanitizeFeedback, scoreLoad, type LoadFeedback } from './feedback.ts'
 import { RateLimitedReport } from './logger.ts'
 import { FlushTimings, type BatcherMetrics } from './metrics.ts'
 import type { FlushInfo, ResolvedOptions } from './options.ts'
 import { backoffDelay } from './retry.ts'
+import { ProcessHold, scheduleAfter } from './scheduler.ts'
+import { WaitQueue } from './waitQueue.ts'
 
 /** How many recent feedback samples the controller is shown. */
 const SAMPLE_WINDOW = 10
@@ -18,10 +20,18 @@ const SAMPLE_WINDOW = 10
 const REPORT_INTERVAL_MS = 10_000
 
 /** The promise of one `submit`ted item. */
-interface Ticket {
+export interface Ticket {
   resolve(): void
   reject(error: unknown): void
 }
+
+/**
+ * Takes the items an actor gives up when it is stopped (or crashes) before it drained, with the
+ * `submit` promise of each (undefined for items that were not submitted), oldest first. Returns
+ * true when it took them: they are neither dead-lettered nor rejected here, their promises
+ * follow them. A supervisor hands them to the crashed worker's replacement this way.
+ */
+export type LeftoverTaker<T> = (items: T[], tickets: readonly (Ticket | undefined)[]) => boolean
 
 /** A producer waiting in `add`/`submit` for room. */
 interface Waiter<T> {
@@ -29,6 +39,8 @@ interface Waiter<T> {
   ticket: Ticket | undefined
   resolve(): void
   reject(error: unknown): void
+  /** The item's weight, measured before it waited (0 without `weigh`). */
+  weight: number
   signal: AbortSignal | undefined
   onAbort: (() => void) | undefined
 }
@@ -38,6 +50,8 @@ interface Flight<T> {
   readonly id: number
   /** Items still to be written (after a partial failure, only the failed ones). */
   items: T[]
+  /** Items that succeeded in an earlier, partly failed attempt (reported when the batch settles). */
+  flushed: T[] | undefined
   /** `submit` promises by index into `items`. */
   tickets: Map<number, Ticket> | undefined
   /** Lowest sequence number the batch held when cut: a watermark for `flush()`. */
@@ -72,12 +86,13 @@ export class BatcherRuntime<T> {
   private pendingWeight = 0
   /** `submit` promises of buffered items, by sequence number. */
   private readonly tickets = new Map<number, Ticket>()
-  private readonly waiters: Waiter<T>[] = []
+  private readonly waiters = new WaitQueue<Waiter<T>>()
   private readonly flights = new Set<Flight<T>>()
   private readonly flushWaiters: { seq: number; resolve: () => void }[] = []
   private readonly samples: FeedbackSample[] = []
   private readonly timings = new FlushTimings()
   private readonly dropReport: RateLimitedReport
+  private readonly invalidReport: RateLimitedReport
   private target: ControlTarget
   private controllerState: unknown
   private sampleSeq = 0
@@ -110,13 +125,18 @@ export class BatcherRuntime<T> {
   /** Time the oldest buffered item arrived (exact when the buffer was empty before it). */
   private headSince = 0
   private waitTimer: Subscription | undefined
-  private timeDue = false
+  /** Items with a sequence number below this are overdue (the wait timer fired after they arrived). */
+  private timeDueUntilSeq = 0
+  /** When the wait timer last fired: items accepted since arrived no earlier. */
+  private timeDueAt = -Infinity
   /** Items with a sequence number below this are cut at once (`flush()`). */
   private flushUntilSeq = 0
   private adjustTimer: Subscription | undefined
   private freshFeedback = false
   private stopTimer: Subscription | undefined
   private readonly feedbackSubscription: Subscription | undefined
+  /** Keeps the process alive while items are buffered or in flight (see `keepAlive`). */
+  private readonly processHold: ProcessHold
   private resolveStopped!: () => void
   /** Settles when the actor reached `stopped`. */
   readonly stopped: Promise<void>
@@ -124,19 +144,43 @@ export class BatcherRuntime<T> {
   constructor(
     private readonly options: ResolvedOptions<T>,
     private readonly self: AnyActorRef,
+    private readonly takeLeftovers?: LeftoverTaker<T>,
   ) {
     this.target = { batchSize: options.size.initial, concurrency: options.concurrency.initial }
     this.waitMs = Math.min(options.maxWaitMs, options.controller.waitMs ?? Infinity)
-    this.controllerState = options.controller.initialState()
+    this.controllerState = this.initialControllerState()
     this.weights = options.weigh ? new ItemBuffer<number>() : undefined
+    this.processHold = new ProcessHold(options.keepAlive)
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve))
     this.dropReport = new RateLimitedReport(REPORT_INTERVAL_MS, (count) =>
       options.logger.warn(`loadbatch: dropped ${count} item(s): the batcher is full (capacity ${options.capacity}) or stopped`),
     )
-    this.feedbackSubscription = options.feedback$?.subscribe({
-      next: (feedback) => this.send({ type: 'FEEDBACK', feedback }),
-      error: (error) => options.logger.error('loadbatch: feedback$ errored; adapting on flush feedback only', error),
-    })
+    this.invalidReport = new RateLimitedReport(REPORT_INTERVAL_MS, (count, error) =>
+      options.logger.warn(`loadbatch: refused ${count} item(s) whose weight is no finite number >= 0`, error),
+    )
+    this.feedbackSubscription = this.subscribeFeedback()
+  }
+
+  private initialControllerState(): unknown {
+    try {
+      return this.options.controller.initialState()
+    } catch (error) {
+      this.options.logger.error(`loadbatch: controller ${this.options.controller.name} initialState() threw; starting from undefined`, error)
+      return undefined
+    }
+  }
+
+  private subscribeFeedback(): Subscription | undefined {
+    const { feedback$, logger } = this.options
+    try {
+      return feedback$?.subscribe({
+        next: (feedback) => this.send({ type: 'FEEDBACK', feedback }),
+        error: (error) => logger.error('loadbatch: feedback$ errored; adapting on flush feedback only', error),
+      })
+    } catch (error) {
+      logger.error('loadbatch: subscribing to feedback$ threw; adapting on flush feedback only', error)
+      return undefined
+    }
   }
 
   /** The target in force: the machine's context mirrors it. */
@@ -153,8 +197,37 @@ export class BatcherRuntime<T> {
       this.drop(1)
       return false
     }
-    this.accept(item, undefined)
+    if (!this.weights) {
+      this.accept(item, undefined, 0)
+      return true
+    }
+    const weight = this.weightOf(item)
+    if (typeof weight !== 'number') {
+      this.itemsDropped++ // refused, never accepted; reported as an invalid weight, not as a full buffer
+      return false
+    }
+    this.accept(item, undefined, weight)
     return true
+  }
+
+  /**
+   * The item's weight from `weigh`, or the error refusing the item when `weigh` throws or
+   * gives no finite number >= 0 (a NaN or Infinity would break the ceiling for every batch after it).
+   */
+  private weightOf(item: T): number | InvalidWeightError {
+    let weight: unknown
+    try {
+      weight = this.options.weigh!(item)
+    } catch (error) {
+      return this.refuseWeight(new InvalidWeightError(undefined, error))
+    }
+    if (typeof weight === 'number' && weight >= 0 && weight < Infinity) return weight
+    return this.refuseWeight(new InvalidWeightError(weight))
+  }
+
+  private refuseWeight(error: InvalidWeightError): InvalidWeightError {
+    this.invalidReport.note(1, this.options.scheduler.now(), error)
+    return error
   }
 
   /** Accepts as many of `items` as fit, in order; the rest are dropped and counted. Returns how many were accepted. */
@@ -188,34 +261,35 @@ export class BatcherRuntime<T> {
   private enter(item: T, ticket: Ticket | undefined, signal: AbortSignal | undefined): Promise<void> {
     if (!this.accepting) return Promise.reject(new BatcherStoppedError())
     if (signal?.aborted) return Promise.reject(new AbortError(signal.reason))
-    if (this.waiters.length === 0 && this.buffer.length + this.itemsInFlight < this.options.capacity) {
-      this.accept(item, ticket)
+    const weight = this.weights ? this.weightOf(item) : 0
+    if (typeof weight !== 'number') return Promise.reject(weight)
+    if (this.waiters.size === 0 && this.buffer.length + this.itemsInFlight < this.options.capacity) {
+      this.accept(item, ticket, weight)
       return Promise.resolve()
     }
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter<T> = { item, ticket, resolve, reject, signal, onAbort: undefined }
+      const waiter: Waiter<T> = { item, ticket, resolve, reject, weight, signal, onAbort: undefined }
+      const entry = this.waiters.push(waiter)
       if (signal) {
         waiter.onAbort = () => {
-          const index = this.waiters.indexOf(waiter)
-          if (index >= 0) this.waiters.splice(index, 1)
+          this.waiters.remove(entry)
           reject(new AbortError(signal.reason))
         }
         signal.addEventListener('abort', waiter.onAbort, { once: true })
       }
-      this.waiters.push(waiter)
     })
   }
 
-  private accept(item: T, ticket: Ticket | undefined): void {
+  private accept(item: T, ticket: Ticket | undefined, weight: number): void {
     if (ticket) this.tickets.set(this.buffer.tailSeq, ticket)
     this.buffer.push(item)
     this.itemsAdded++
     if (this.weights) {
-      const weight = this.options.weigh!(item)
       this.weights.push(weight)
       this.pendingWeight += weight
     }
     if (this.buffer.length === 1) {
+      this.processHold.set(true)
       this.headSince = this.options.scheduler.now()
       this.armWaitTimer(this.waitMs)
     }
@@ -235,10 +309,10 @@ export class BatcherRuntime<T> {
 
   /** Lets producers waiting in `add`/`submit` in, first come first served, while there is room. */
   private admitWaiters(): void {
-    while (this.waiters.length > 0 && this.buffer.length + this.itemsInFlight < this.options.capacity) {
+    while (this.waiters.size > 0 && this.buffer.length + this.itemsInFlight < this.options.capacity) {
       const waiter = this.waiters.shift()!
       if (waiter.onAbort) waiter.signal!.removeEventListener('abort', waiter.onAbort)
-      this.accept(waiter.item, waiter.ticket)
+      this.accept(waiter.item, waiter.ticket, waiter.weight)
       waiter.resolve()
     }
   }
@@ -248,7 +322,10 @@ export class BatcherRuntime<T> {
   /** Asks for a cut: `manual` cuts all buffered now, `time` the overdue partial batch. */
   cut(trigger: 'manual' | 'time'): void {
     if (trigger === 'manual') this.flushUntilSeq = Math.max(this.flushUntilSeq, this.buffer.tailSeq)
-    else this.timeDue = true
+    else {
+      this.timeDueUntilSeq = this.buffer.tailSeq
+      this.timeDueAt = this.options.scheduler.now()
+    }
     this.pump()
   }
 
@@ -290,11 +367,14 @@ export class BatcherRuntime<T> {
     }
     if (this.buffer.length === 0) {
       this.cancelWaitTimer()
-      this.timeDue = false
-    } else if (!this.waitTimer && !this.timeDue) {
+    } else if (!this.waitTimer && this.buffer.headSeq >= this.timeDueUntilSeq) {
+      // Items accepted after the wait timer fired (e.g. by the sink, re-entrantly) are not overdue:
+      // their deadline counts from then at the earliest, so a self-feeding sink cannot spin.
+      if (this.headSince < this.timeDueAt) this.headSince = this.timeDueAt
       // A remainder keeps the deadline of the oldest item cut before it: early, never late.
       this.armWaitTimer(this.headSince + this.waitMs - this.options.scheduler.now())
     }
+    this.processHold.set(this.buffer.length > 0 || this.flights.size > 0)
     this.checkDrained()
   }
 
@@ -303,7 +383,7 @@ export class BatcherRuntime<T> {
     if (this.buffer.length >= this.target.batchSize) return 'size'
     if (this.pendingWeight >= this.options.maxBatchWeight) return 'weight'
     if (this.buffer.headSeq < this.flushUntilSeq) return 'manual'
-    if (this.timeDue) return 'time'
+    if (this.buffer.headSeq < this.timeDueUntilSeq) return 'time'
     return undefined
   }
 
@@ -330,7 +410,10 @@ export class BatcherRuntime<T> {
     const length = this.nextBatchLength()
     const minSeq = this.buffer.headSeq
     const items = this.buffer.take(length)
-    if (this.weights) for (const weight of this.weights.take(length)) this.pendingWeight -= weight
+    if (this.weights) {
+      for (const weight of this.weights.take(length)) this.pendingWeight -= weight
+      if (this.weights.length === 0) this.pendingWeight = 0 // no float residue left behind
+    }
     let tickets: Map<number, Ticket> | undefined
     if (this.tickets.size > 0) {
       for (let i = 0; i < length; i++) {
@@ -342,7 +425,7 @@ export class BatcherRuntime<T> {
     }
     this.itemsInFlight += length
     const flight: Flight<T> = {
-      id: this.nextBatchId++, items, tickets, minSeq, trigger, batchSize: this.target.batchSize,
+      id: this.nextBatchId++, items, flushed: undefined, tickets, minSeq, trigger, batchSize: this.target.batchSize,
       attempt: 0, abort: undefined, timer: undefined, done: false,
     }
     this.flights.add(flight)
@@ -384,15 +467,19 @@ export class BatcherRuntime<T> {
     }
     if (isPromiseLike(result)) {
       // Only a pending answer can time out: the timer is armed after the call, not before.
-      flight.timer = scheduler.schedule(() => {
+      flight.timer = scheduleAfter(scheduler, flushTimeoutMs, () => {
         const error = new FlushTimeoutError(flushTimeoutMs)
         abort.abort(error)
         answer({ ok: false, error })
-      }, flushTimeoutMs)
-      result.then(
-        (feedback) => answer({ ok: true, feedback }),
-        (error: unknown) => answer({ ok: false, error }),
-      )
+      })
+      try {
+        result.then(
+          (feedback) => answer({ ok: true, feedback }),
+          (error: unknown) => answer({ ok: false, error }),
+        )
+      } catch (error) {
+        answer({ ok: false, error }) // a thenable whose then() throws: a failed attempt
+      }
     } else {
       answer({ ok: true, feedback: result })
     }
@@ -420,11 +507,11 @@ export class BatcherRuntime<T> {
     } else if (errorKind === 'tooLarge' || errorKind === 'badItem' || errorKind === 'fatal') {
       this.settleFlight(flight, error) // alone and still refused, or nothing to retry for: that item, not its batch
     } else if (flight.attempt < this.options.retry.attempts && !this.abandoned) {
-      const delay = backoffDelay(flight.attempt, this.options.retry, this.options.random)
-      flight.timer = this.options.scheduler.schedule(() => {
+      const delay = backoffDelay(flight.attempt, this.options.retry, this.random)
+      flight.timer = scheduleAfter(this.options.scheduler, delay, () => {
         flight.timer = undefined
         this.runAttempt(flight)
-      }, delay)
+      })
     } else {
       this.settleFlight(flight, error)
     }
@@ -448,7 +535,8 @@ export class BatcherRuntime<T> {
         if (ticket) (tickets ??= new Map()).set(i - from, ticket)
       }
       const child: Flight<T> = {
-        id: part === 0 ? flight.id : this.nextBatchId++, items: flight.items.slice(from, to), tickets, minSeq: flight.minSeq,
+        // The first half keeps the batch's id and the items it already flushed (reported when it settles).
+        id: part === 0 ? flight.id : this.nextBatchId++, items: flight.items.slice(from, to), flushed: part === 0 ? flight.flushed : undefined, tickets, minSeq: flight.minSeq,
         trigger: flight.trigger, batchSize: flight.batchSize, attempt: 0, abort: undefined, timer: undefined, done: false,
       }
       this.flights.add(child)
@@ -471,13 +559,10 @@ export class BatcherRuntime<T> {
 
   /** After a partial failure: the items that succeeded are flushed; the flight keeps the failed ones. */
   private keepOnlyFailed(flight: Flight<T>, error: PartialBatchError): void {
-    const failed = new Set<number>()
-    for (const failure of error.failures) {
-      if (!Number.isInteger(failure.index) || failure.index < 0 || failure.index >= flight.items.length) {
-        this.options.logger.warn(`loadbatch: PartialBatchError names index ${String(failure.index)} outside the batch; retrying the whole batch`)
-        return
-      }
-      failed.add(failure.index)
+    const failed = failedIndexes(error, flight.items.length)
+    if (failed === undefined) {
+      this.options.logger.warn('loadbatch: PartialBatchError names no failed item, or an index that is no integer within the batch; retrying the whole batch')
+      return
     }
     const items: T[] = []
     let tickets: Map<number, Ticket> | undefined
@@ -488,6 +573,7 @@ export class BatcherRuntime<T> {
         items.push(item)
       } else {
         ticket?.resolve()
+        ;(flight.flushed ??= []).push(item)
       }
     })
     const succeeded = flight.items.length - items.length
@@ -495,10 +581,11 @@ export class BatcherRuntime<T> {
     this.itemsInFlight -= succeeded
     flight.items = items
     flight.tickets = tickets
+    this.admitWaiters() // the room the succeeded items freed goes to waiting producers first, in order
   }
 
   /** Ends a flight: flushed when `error` is undefined, else dead-lettered. Frees its slot. */
-  private settleFlight(flight: Flight<T>, error: unknown): void {
+  private settleFlight(flight: Flight<T>, error: unknown, leftover = false): void {
     if (flight.done) return
     flight.done = true
     flight.timer?.unsubscribe()
@@ -511,14 +598,25 @@ export class BatcherRuntime<T> {
       this.itemsFlushed += count
       flight.tickets?.forEach((ticket) => ticket.resolve())
     } else {
-      this.itemsFailed += count
-      flight.tickets?.forEach((ticket) => ticket.reject(error))
-      this.deadLetter(flight.items, error)
+      this.giveUp(flight.items, flight.items.map((_, index) => flight.tickets?.get(index)), error, leftover)
     }
-    this.send({ type: 'BATCH_SETTLED', batchId: flight.id, ok })
+    const flushed = ok ? [...(flight.flushed ?? []), ...flight.items] : (flight.flushed ?? [])
+    this.send({ type: 'BATCH_SETTLED', batchId: flight.id, ok, flushed, failed: ok ? [] : flight.items, error })
     this.admitWaiters()
     this.releaseFlushWaiters()
     this.pump()
+  }
+
+  /**
+   * Items that will not be flushed here: offered to `takeLeftovers` first when they are an
+   * unfinished actor's leftovers, else their `submit`s rejected and the items dead-lettered.
+   * Counted as failed by this runtime either way (a supervisor subtracts what it took over).
+   */
+  private giveUp(items: T[], tickets: readonly (Ticket | undefined)[], error: unknown, leftover: boolean): void {
+    this.itemsFailed += items.length
+    if (leftover && this.takeLeftovers?.(items, tickets)) return
+    for (const ticket of tickets) ticket?.reject(error)
+    this.deadLetter(items, error)
   }
 
   private deadLetter(items: T[], error: unknown): void {
@@ -552,10 +650,10 @@ export class BatcherRuntime<T> {
   private armWaitTimer(delay: number): void {
     if (delay === Infinity || this.draining) return
     this.cancelWaitTimer()
-    this.waitTimer = this.options.scheduler.schedule(() => {
+    this.waitTimer = scheduleAfter(this.options.scheduler, delay, () => {
       this.waitTimer = undefined
       this.send({ type: 'TIMEOUT' })
-    }, Math.max(0, delay))
+    })
   }
 
   private cancelWaitTimer(): void {
@@ -577,23 +675,48 @@ export class BatcherRuntime<T> {
     this.feedbackRejected += rejected
     const withLatency: LoadFeedback = latencyMs !== undefined && feedback.latencyMs === undefined ? { ...feedback, latencyMs } : feedback
     const controller = this.options.controller
-    const score = controller.score ? controller.score(withLatency) : scoreLoad(withLatency)
+    const score = this.scoreOf(withLatency)
     const at = this.options.scheduler.now()
     const seq = ++this.sampleSeq
     this.samples.push(attempt ? { at, feedback: withLatency, score, source, failed, batchSize, seq, ...attempt, backlog: this.buffer.length } : { at, feedback: withLatency, score, source, failed, batchSize, seq })
     if (this.samples.length > SAMPLE_WINDOW) this.samples.shift()
     this.freshFeedback = true
     if (!this.adjustTimer && !this.abandoned && this.isAdaptive()) {
-      this.adjustTimer = this.options.scheduler.schedule(() => {
+      this.adjustTimer = scheduleAfter(this.options.scheduler, controller.intervalMs, () => {
         this.adjustTimer = undefined
         if (this.freshFeedback && !this.abandoned) this.send({ type: 'TICK' })
-      }, controller.intervalMs)
+      })
     }
+  }
+
+  /** The controller's score of one sample; the default `scoreLoad` where the controller's own throws or leaves 0..1. */
+  private scoreOf(feedback: LoadFeedback): number {
+    const { controller, logger } = this.options
+    if (!controller.score) return scoreLoad(feedback)
+    try {
+      const score = controller.score(feedback)
+      if (score >= 0 && score <= 1) return score
+      logger.error(`loadbatch: controller ${controller.name} score() gave ${String(score)}, not a number in 0..1; using scoreLoad()`)
+    } catch (error) {
+      logger.error(`loadbatch: controller ${controller.name} score() threw; using scoreLoad()`, error)
+    }
+    return scoreLoad(feedback)
   }
 
   private isAdaptive(): boolean {
     const { size, concurrency } = this.options
     return size.min < size.max || concurrency.min < concurrency.max
+  }
+
+  /** The jitter source: the user's `random`, or Math.random where it throws or leaves [0, 1). */
+  private readonly random = (): number => {
+    try {
+      const value = this.options.random()
+      if (value >= 0 && value < 1) return value
+    } catch {
+      // fall through: a broken random source must not stop a retry
+    }
+    return Math.random()
   }
 
   /** Runs the controller on the latest samples and puts its target in force (clamped to bounds). */
@@ -636,8 +759,8 @@ export class BatcherRuntime<T> {
     if (this.draining) return
     this.closeEntry()
     this.cancelWaitTimer()
-    if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) {
-      this.stopTimer = this.options.scheduler.schedule(() => this.abandon(new AbortError(`stop() timed out after ${timeoutMs} ms`)), Math.max(0, timeoutMs))
+    if (timeoutMs !== undefined) {
+      this.stopTimer = scheduleAfter(this.options.scheduler, timeoutMs, () => this.abandon(new AbortError(`stop() timed out after ${timeoutMs} ms`)))
     }
     this.pump()
   }
@@ -646,32 +769,33 @@ export class BatcherRuntime<T> {
   private closeEntry(): void {
     this.accepting = false
     this.draining = true
-    for (const waiter of this.waiters.splice(0)) {
+    for (const waiter of this.waiters.drain()) {
       if (waiter.onAbort) waiter.signal!.removeEventListener('abort', waiter.onAbort)
       waiter.reject(new BatcherStoppedError('The batcher stopped before this item found room; it was not accepted'))
     }
   }
 
-  /** Gives up on everything unsettled: aborts running flushes and dead-letters every item left. */
-  abandon(error: unknown): void {
+  /**
+   * Gives up on everything unsettled: aborts running flushes and dead-letters every item left
+   * (offered to `takeLeftovers` first when `leftover`: the actor stopped before it drained).
+   */
+  abandon(error: unknown, leftover = false): void {
     this.abandoned = true
     for (const flight of [...this.flights]) {
       flight.abort?.abort(error)
-      this.settleFlight(flight, error)
+      this.settleFlight(flight, error, leftover)
     }
     while (this.buffer.length > 0) {
       const minSeq = this.buffer.headSeq
       const items = this.buffer.take(this.buffer.length)
       this.weights?.take(items.length)
       this.pendingWeight = 0
-      for (let i = 0; i < items.length; i++) {
-        this.tickets.get(minSeq + i)?.reject(error)
-        this.tickets.delete(minSeq + i)
-      }
-      this.itemsFailed += items.length
-      this.deadLetter(items, error)
+      const tickets = items.map((_, i) => this.tickets.get(minSeq + i))
+      this.tickets.clear()
+      this.giveUp(items, tickets, error, leftover)
     }
     this.releaseFlushWaiters()
+    this.processHold.set(false)
     this.checkDrained()
   }
 
@@ -690,13 +814,31 @@ export class BatcherRuntime<T> {
     if (!drained) {
       // Stopped from outside (e.g. a parent stopped this child) before draining: nothing may be lost.
       this.closeEntry()
-      this.abandon(new BatcherStoppedError('The batcher actor was stopped before it drained'))
+      this.abandon(new AbortError('The batcher actor was stopped before it drained'), true)
     }
     this.cancelWaitTimer()
     this.adjustTimer?.unsubscribe()
     this.stopTimer?.unsubscribe()
     this.feedbackSubscription?.unsubscribe()
+    this.processHold.set(false)
+    this.countLateItems()
     this.resolveStopped()
+  }
+
+  /**
+   * XState drops events sent to a stopped actor without a trace; `ADD`/`ADD_MANY` items sent to
+   * this one from now on are counted as dropped. Watched through the system's inspection,
+   * registered only now (it costs nothing while running) and only for a root actor (a child's
+   * system belongs to its parent, which goes on running).
+   */
+  private countLateItems(): void {
+    const self = this.self as AnyActorRef & { _parent?: unknown }
+    if (self._parent !== undefined) return
+    self.system.inspect((inspection) => {
+      if (inspection.type !== '@xstate.event' || inspection.actorRef !== self) return
+      const event = inspection.event as BatcherEvent
+      if (event.type === 'ADD' || event.type === 'ADD_MANY') this.refuse(itemCount(event))
+    })
   }
 
   private send(event: BatcherEvent): void {
@@ -734,6 +876,33 @@ export class BatcherRuntime<T> {
   }
 }
 
+/** Items an `ADD` or `ADD_MANY` event carries (a malformed `ADD_MANY` counts as one). */
+export function itemCount(event: BatcherEvent): number {
+  return event.type === 'ADD_MANY' && Array.isArray(event.items) ? event.items.length : 1
+}
+
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
+  try {
+    return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
+  } catch {
+    return false // a `then` getter that throws: not a promise, and not feedback either
+  }
+}
+
+/**
+ * The distinct failed indexes a PartialBatchError names, or undefined when it names none or any
+ * index that is no integer within the batch (or reading it throws): then the whole batch is retried.
+ */
+function failedIndexes(error: PartialBatchError, length: number): Set<number> | undefined {
+  try {
+    const failed = new Set<number>()
+    for (const failure of error.failures) {
+      const index = failure.index
+      if (!Number.isInteger(index) || index < 0 || index >= length) return undefined
+      failed.add(index)
+    }
+    return failed.size > 0 ? failed : undefined
+  } catch {
+    return undefined
+  }
 }

@@ -13,8 +13,9 @@ export class ConfigError extends Error {
   /** The value that was given. */
   readonly value: unknown
 
-  constructor(field: string, rule: string, value: unknown) {
-    super(`Expected \`${field}\` to be ${rule}, got \`${describe(value)}\``)
+  /** `hint`, when given, is appended: e.g. "did you mean `maxWaitMs`?". */
+  constructor(field: string, rule: string, value: unknown, hint?: string) {
+    super(`Expected \`${field}\` to be ${rule}, got \`${describe(value)}\`${hint ? `; ${hint}` : ''}`)
     this.field = field
     this.rule = rule
     this.value = value
@@ -47,6 +48,27 @@ export class FlushTimeoutError extends Error {
   constructor(timeoutMs: number) {
     super(`The flush did not settle within flushTimeoutMs (${timeoutMs} ms); raise \`flushTimeoutMs\` or make the sink honour \`info.signal\``)
     this.timeoutMs = timeoutMs
+  }
+}
+
+/**
+ * An item was refused because `weigh(item)` threw or gave no finite number >= 0: a NaN or
+ * Infinity weight would break `maxBatchWeight` for every batch after it. `tryAdd` returns false
+ * (counted in `itemsDropped`); `add` and `submit` reject with this error. `cause` holds what
+ * `weigh` threw.
+ */
+export class InvalidWeightError extends Error {
+  override readonly name = 'InvalidWeightError'
+  /** What `weigh` returned (undefined when it threw). */
+  readonly weight: unknown
+  constructor(weight: unknown, cause?: unknown) {
+    super(
+      cause === undefined
+        ? `weigh(item) returned \`${String(weight)}\`; an item's weight must be a finite number >= 0, so the item was refused`
+        : 'weigh(item) threw; the item was refused',
+      cause === undefined ? undefined : { cause },
+    )
+    this.weight = weight
   }
 }
 

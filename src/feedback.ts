@@ -68,9 +68,19 @@ export interface SanitizedFeedback {
 
 /**
  * Clamps every value of `input` into its range and drops the ones that are not finite
- * numbers. Never throws, whatever it is given (even `null` or a string).
+ * numbers. Never throws, whatever it is given (`null`, a string, an object whose getters
+ * throw: that counts as one rejected sample).
  */
 export function sanitizeFeedback(input: unknown): SanitizedFeedback {
+  try {
+    return sanitizeFields(input)
+  } catch {
+    // A getter that throws, a revoked Proxy, …: the whole sample is unusable, and counted.
+    return { feedback: {}, rejected: 1 }
+  }
+}
+
+function sanitizeFields(input: unknown): SanitizedFeedback {
   if (typeof input !== 'object' || input === null) return { feedback: {}, rejected: 1 }
   const raw = input as Record<string, unknown>
   const out: Record<string, unknown> = {}

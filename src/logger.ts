@@ -19,17 +19,34 @@ export class RateLimitedReport {
 
   constructor(
     private readonly intervalMs: number,
-    private readonly report: (count: number) => void,
+    private readonly report: (count: number, latest: unknown) => void,
   ) {}
 
-  /** Counts `n` occurrences at time `now` and reports if the interval has passed. */
-  note(n: number, now: number): void {
+  /** Counts `n` occurrences at time `now` (the latest with `detail`) and reports if the interval has passed. */
+  note(n: number, now: number, detail?: unknown): void {
     this.pending += n
     if (now - this.lastAt >= this.intervalMs) {
       this.lastAt = now
       const count = this.pending
       this.pending = 0
-      this.report(count)
+      this.report(count, detail)
     }
   }
+}
+
+/**
+ * The user's logger behind a guard: a method that throws is ignored, so a broken logger never
+ * turns a report into a failure (a refused `tryAdd` still returns false, a dead letter still
+ * settles its batch). Every report of a batcher and a supervisor goes through it.
+ */
+export function guardLogger(logger: Logger): Logger {
+  if (logger === silentLogger) return logger
+  const guard = (level: keyof Logger) => (message: string, ...details: unknown[]) => {
+    try {
+      logger[level](message, ...details)
+    } catch {
+      // The logger is the last place an error could be reported; there is nowhere left to send this one.
+    }
+  }
+  return { debug: guard('debug'), info: guard('info'), warn: guard('warn'), error: guard('error') }
 }

@@ -5,9 +5,10 @@ import type { Bounds, Controller } from './controllers/controller.ts'
 import { fixed } from './controllers/fixed.ts'
 import { autoTune } from './controllers/autoTune.ts'
 import type { ErrorClassifier } from './controllers/classifyError.ts'
+import { checkBoolean, checkFunction, checkKeys, checkNumber, fieldPath } from './checkOption.ts'
 import { ConfigError } from './errors.ts'
 import type { LoadFeedback } from './feedback.ts'
-import { silentLogger, type Logger } from './logger.ts'
+import { guardLogger, silentLogger, type Logger } from './logger.ts'
 import { resolveRetry, type RetryOptions, type RetryPolicy } from './retry.ts'
 import { unrefScheduler } from './scheduler.ts'
 
@@ -32,8 +33,8 @@ export interface FlushInfo {
  */
 export type FlushFunction<T> = (batch: T[], info: FlushInfo) => Promise<LoadFeedback | void> | LoadFeedback | void
 
-/** A fixed number, or a range within which a controller adapts the value. */
-export type Adaptive = number | { readonly initial: number; readonly min: number; readonly max: number }
+/** A fixed number, or a range within which a controller adapts the value (`initial` defaults to `min`). */
+export type Adaptive = number | { readonly initial?: number; readonly min: number; readonly max: number }
 
 /** Options of `createBatcher`. Only `flush` is required. */
 export interface BatcherOptions<T> {
@@ -67,12 +68,27 @@ export interface BatcherOptions<T> {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void)
   /** Where drops, dead letters and sink errors are reported (default: silent). */
   logger?: Logger
-  /** An item's weight (e.g. bytes); with maxBatchWeight a batch never weighs more than the ceiling. */
+  /**
+   * An item's weight (e.g. bytes); with maxBatchWeight a batch never weighs more than the ceiling.
+   * A weight must be a finite number >= 0: an item whose `weigh` throws or gives NaN, Infinity or
+   * a negative number is refused (`tryAdd` false, counted in `itemsDropped`; `add`/`submit`
+   * reject with `InvalidWeightError`).
+   */
   weigh?: (item: T) => number
   /** Ceiling of a batch's total weight; an item heavier than it goes alone (counted as oversized). */
   maxBatchWeight?: number
   /** Random numbers for retry jitter (default Math.random); inject a seeded one to repeat a run exactly. */
   random?: () => number
+  /**
+   * Keep the Node process alive while the batcher holds accepted items (buffered, in flight or
+   * waiting to retry), so accepted means flushed or dead-lettered even if the script ends; an
+   * idle batcher holds nothing either way. Default true on the real-time default scheduler;
+   * false when you inject a `scheduler` (virtual time needs no process). Set false only where
+   * losing the tail at exit is acceptable (telemetry-style use).
+   */
+  keepAlive?: boolean
+  /** The actor's id and systemId (default none): how inspectors and `actor.system.get(name)` know it. */
+  name?: string
   /**
    * What a flush error means (default: the error's own `kind`, a timeout, else overload):
    * `overload`/`timeout` retry and back off; `tooLarge` cuts the batch in two and lowers the
@@ -101,60 +117,53 @@ export interface ResolvedOptions<T> {
   readonly weigh: ((item: T) => number) | undefined
   readonly maxBatchWeight: number
   readonly random: () => number
+  readonly keepAlive: boolean
   readonly classify: ErrorClassifier | undefined
 }
 
-const KNOWN = new Set([
+/** Every option of createBatcher, in the order of {@link BatcherOptions}. */
+export const BATCHER_OPTIONS = [
   'flush', 'size', 'maxWaitMs', 'capacity', 'concurrency', 'flushTimeoutMs', 'controller', 'feedback$', 'retry',
-  'onDeadLetter', 'scheduler', 'inspect', 'logger', 'weigh', 'maxBatchWeight', 'random', 'classify', 'maxBatchSize',
-])
+  'onDeadLetter', 'scheduler', 'inspect', 'logger', 'weigh', 'maxBatchWeight', 'random', 'keepAlive', 'name',
+  'classify', 'maxBatchSize',
+] as const
 
 /**
  * Checks every option of a batcher and fills in the defaults. Throws a {@link ConfigError}
- * naming the first option that is wrong and the rule it broke.
+ * naming the first option that is wrong, by its path (`path` prefixes it: a supervisor passes
+ * `worker`), and the rule it broke; an unknown name gets the nearest known one suggested.
  */
-export function resolveOptions<T>(options: BatcherOptions<T>): ResolvedOptions<T> {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'an object with at least `flush`', options)
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new ConfigError(key, `a known option of createBatcher (${[...KNOWN].join(", ")}); check its spelling`, (options as unknown as Record<string, unknown>)[key])
-  }
-  if (typeof options.flush !== 'function') throw new ConfigError('flush', 'a function (batch, info) => Promise<LoadFeedback | void>', options.flush)
-  const maxBatchSize = options.maxBatchSize ?? Infinity
-  if (!(maxBatchSize === Infinity || (Number.isInteger(maxBatchSize) && maxBatchSize >= 1))) throw new ConfigError('maxBatchSize', 'an integer >= 1', maxBatchSize)
-  const size = underCeiling(resolveAdaptive('size', options.size ?? 100), maxBatchSize)
-  const concurrency = resolveAdaptive('concurrency', options.concurrency ?? 1)
-  const maxWaitMs = options.maxWaitMs ?? 1000
-  if (!(maxWaitMs >= 1)) throw new ConfigError('maxWaitMs', 'a number >= 1 (ms), or Infinity for no time-based flush', maxWaitMs)
-  const capacity = options.capacity ?? Math.max(10 * size.max, 2 * size.max * concurrency.max)
-  if (!Number.isInteger(capacity) || capacity < 1) throw new ConfigError('capacity', 'an integer >= 1', capacity)
-  if (capacity < size.max) throw new ConfigError('capacity', `an integer >= the largest batch size (${size.max}), or no batch could ever fill`, capacity)
-  const flushTimeoutMs = options.flushTimeoutMs ?? 30_000
-  if (!(flushTimeoutMs >= 1)) throw new ConfigError('flushTimeoutMs', 'a number >= 1 (ms)', flushTimeoutMs)
+export function resolveOptions<T>(options: BatcherOptions<T>, path = ''): ResolvedOptions<T> {
+  const at = (key: string) => fieldPath(path, key)
+  const given = checkKeys(path, options, BATCHER_OPTIONS, 'createBatcher')
+  checkFunction(at('flush'), options.flush, 'a function (batch, info) => Promise<LoadFeedback | void>', false)
+  const maxBatchSize = checkNumber(at('maxBatchSize'), options.maxBatchSize, Infinity, { min: 1, max: Infinity, integer: true })
+  const size = underCeiling(resolveAdaptive(at('size'), options.size ?? 100), maxBatchSize)
+  const concurrency = resolveAdaptive(at('concurrency'), options.concurrency ?? 1)
+  const maxWaitMs = checkNumber(at('maxWaitMs'), options.maxWaitMs, 1000, { min: 1, max: Infinity })
+  // Default: room for every flush slot to hold a full batch twice over, so capacity never caps concurrency.
+  const capacity = checkNumber(at('capacity'), options.capacity, Math.max(10 * size.max, 2 * size.max * concurrency.max), { min: 1, integer: true })
+  if (capacity < size.max) throw new ConfigError(at('capacity'), `an integer >= the largest batch size (${size.max}), or no batch could ever fill`, capacity)
+  const flushTimeoutMs = checkNumber(at('flushTimeoutMs'), options.flushTimeoutMs, 30_000, { min: 1, max: Infinity })
   const adaptive = size.min < size.max || concurrency.min < concurrency.max
-  const controller = options.controller ?? (adaptive ? autoTune() : fixed())
-  if (typeof controller !== 'object' || controller === null || typeof controller.decide !== 'function' || typeof controller.initialState !== 'function') {
-    throw new ConfigError('controller', 'a Controller ({ name, intervalMs, initialState(), decide() }), e.g. autoTune()', controller)
+  const controller = checkController(at('controller'), options.controller ?? (adaptive ? autoTune() : fixed()))
+  if (options.feedback$ !== undefined && typeof (options.feedback$ as { subscribe?: unknown } | null)?.subscribe !== 'function') {
+    throw new ConfigError(at('feedback$'), 'an RxJS Observable<LoadFeedback>', options.feedback$)
   }
-  if (!(controller.intervalMs >= 1)) throw new ConfigError('controller.intervalMs', 'a number >= 1 (ms)', controller.intervalMs)
-  if (options.feedback$ !== undefined && typeof options.feedback$?.subscribe !== 'function') {
-    throw new ConfigError('feedback$', 'an RxJS Observable<LoadFeedback>', options.feedback$)
-  }
-  optionalFunction('onDeadLetter', options.onDeadLetter)
-  optionalFunction('weigh', options.weigh)
-  optionalFunction('random', options.random)
-  optionalFunction('classify', options.classify)
+  checkFunction(at('onDeadLetter'), options.onDeadLetter)
+  checkFunction(at('weigh'), options.weigh)
+  checkFunction(at('random'), options.random)
+  checkFunction(at('classify'), options.classify)
+  if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) throw new ConfigError(at('name'), 'a non-empty string', options.name)
   const scheduler = options.scheduler ?? unrefScheduler
-  if (typeof scheduler.now !== 'function' || typeof scheduler.schedule !== 'function') {
-    throw new ConfigError('scheduler', 'an RxJS SchedulerLike ({ now(), schedule() })', scheduler)
+  if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.now !== 'function' || typeof scheduler.schedule !== 'function') {
+    throw new ConfigError(at('scheduler'), 'an RxJS SchedulerLike ({ now(), schedule() })', scheduler)
   }
-  const logger = options.logger ?? silentLogger
-  for (const level of ['debug', 'info', 'warn', 'error'] as const) {
-    if (typeof logger[level] !== 'function') throw new ConfigError(`logger.${level}`, 'a function (console and pino fit)', logger[level])
-  }
-  const maxBatchWeight = options.maxBatchWeight ?? Infinity
-  if (!(maxBatchWeight > 0)) throw new ConfigError('maxBatchWeight', 'a number > 0', maxBatchWeight)
+  checkInspect(at('inspect'), given['inspect'])
+  const logger = checkLogger(at('logger'), options.logger)
+  const maxBatchWeight = checkNumber(at('maxBatchWeight'), options.maxBatchWeight, Infinity, { min: 0, above: true, max: Infinity })
   if (options.maxBatchWeight !== undefined && options.weigh === undefined) {
-    throw new ConfigError('weigh', 'a function (item) => number when maxBatchWeight is set', options.weigh)
+    throw new ConfigError(at('weigh'), 'a function (item) => number when maxBatchWeight is set', options.weigh)
   }
   return {
     flush: options.flush,
@@ -165,13 +174,14 @@ export function resolveOptions<T>(options: BatcherOptions<T>): ResolvedOptions<T
     flushTimeoutMs,
     controller,
     feedback$: options.feedback$,
-    retry: resolveRetry(options.retry),
+    retry: resolveRetry(options.retry, at('retry')),
     onDeadLetter: options.onDeadLetter,
     scheduler,
     logger,
     weigh: options.weigh,
     maxBatchWeight,
     random: options.random ?? Math.random,
+    keepAlive: checkBoolean(at('keepAlive'), options.keepAlive, options.scheduler === undefined),
     classify: options.classify,
   }
 }
@@ -183,23 +193,54 @@ function underCeiling(size: Bounds & { initial: number }, ceiling: number): Boun
   return { min: Math.min(size.min, max), max, initial: Math.min(size.initial, max) }
 }
 
-/** Checks a fixed-or-range option; a plain number n means `{ initial: n, min: n, max: n }`. */
+/**
+ * Checks a fixed-or-range option: a plain number n means `{ initial: n, min: n, max: n }`; in a
+ * range, `initial` defaults to `min`.
+ */
 export function resolveAdaptive(field: string, value: Adaptive): Bounds & { initial: number } {
+  const rule = 'an integer >= 1, or a range { min, max, initial? }'
   if (typeof value === 'number') {
-    if (!Number.isInteger(value) || value < 1) throw new ConfigError(field, 'an integer >= 1, or { initial, min, max }', value)
+    if (!Number.isInteger(value) || value < 1) throw new ConfigError(field, rule, value)
     return { initial: value, min: value, max: value }
   }
-  if (typeof value !== 'object' || value === null) throw new ConfigError(field, 'an integer >= 1, or { initial, min, max }', value)
-  for (const key of ['min', 'max', 'initial'] as const) {
-    if (!Number.isInteger(value[key]) || value[key] < 1) throw new ConfigError(`${field}.${key}`, 'an integer >= 1', value[key])
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(field, rule, value)
+  checkKeys(field, value, ['min', 'max', 'initial'], `a range of \`${field}\``)
+  const min = checkNumber(`${field}.min`, value.min, NaN, { min: 1, integer: true })
+  const max = checkNumber(`${field}.max`, value.max, NaN, { min: 1, integer: true })
+  if (value.min === undefined || value.max === undefined) {
+    throw new ConfigError(`${field}.${value.min === undefined ? 'min' : 'max'}`, 'an integer >= 1 (a range needs both min and max)', undefined)
   }
-  if (value.min > value.max) throw new ConfigError(`${field}.min`, `<= ${field}.max (${value.max})`, value.min)
-  if (value.initial < value.min || value.initial > value.max) {
-    throw new ConfigError(`${field}.initial`, `within [${value.min}, ${value.max}]`, value.initial)
-  }
-  return { initial: value.initial, min: value.min, max: value.max }
+  if (min > max) throw new ConfigError(`${field}.min`, `<= ${field}.max (${max})`, min)
+  const initial = checkNumber(`${field}.initial`, value.initial, min, { min: 1, integer: true })
+  if (initial < min || initial > max) throw new ConfigError(`${field}.initial`, `within [${min}, ${max}] (default: min)`, initial)
+  return { initial, min, max }
 }
 
-function optionalFunction(field: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'function') throw new ConfigError(field, 'a function', value)
+/** A Controller: `decide` and `initialState` functions, an optional `score` function, `intervalMs` >= 1 (Infinity: never adjust). */
+function checkController(field: string, controller: unknown): Controller<unknown> {
+  const rule = 'a Controller ({ name, intervalMs, initialState(), decide(), score?() }), e.g. autoTune()'
+  const c = controller as Partial<Controller<unknown>> | null
+  if (typeof c !== 'object' || c === null || typeof c.decide !== 'function' || typeof c.initialState !== 'function') throw new ConfigError(field, rule, controller)
+  if (c.score !== undefined && typeof c.score !== 'function') throw new ConfigError(`${field}.score`, 'a function (feedback) => number in 0..1, or absent', c.score)
+  checkNumber(`${field}.intervalMs`, c.intervalMs, NaN, { min: 1, max: Infinity })
+  if (c.intervalMs === undefined) throw new ConfigError(`${field}.intervalMs`, 'a number >= 1 (ms), or Infinity', undefined)
+  return c as Controller<unknown>
+}
+
+/** An XState inspection observer: a function, or an object with a `next` function. */
+export function checkInspect(field: string, inspect: unknown): void {
+  if (inspect === undefined || typeof inspect === 'function') return
+  if (typeof inspect === 'object' && inspect !== null && typeof (inspect as { next?: unknown }).next === 'function') return
+  throw new ConfigError(field, 'an XState inspection observer: (event) => void or { next(event) }', inspect)
+}
+
+/** A logger with debug, info, warn and error functions (console and pino fit), guarded; the silent one when absent. */
+export function checkLogger(field: string, logger: unknown): Logger {
+  if (logger === undefined) return silentLogger
+  if (typeof logger !== 'object' || logger === null) throw new ConfigError(field, 'a logger { debug, info, warn, error } (console and pino fit)', logger)
+  for (const level of ['debug', 'info', 'warn', 'error'] as const) {
+    const method = (logger as Record<string, unknown>)[level]
+    if (typeof method !== 'function') throw new ConfigError(`${field}.${level}`, 'a function (console and pino fit)', method)
+  }
+  return guardLogger(logger as Logger)
 }

@@ -1,3 +1,4 @@
+import { checkBoolean, checkKeys, checkNumber } from './checkOption.ts'
 import { ConfigError } from './errors.ts'
 
 /** How failed flushes are retried. */
@@ -18,20 +19,19 @@ export type RetryPolicy = Required<RetryOptions>
 /** The retry defaults of DESIGN.md: 3 attempts, 100 ms doubling to 10 s, with jitter. */
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, backoffMs: 100, maxBackoffMs: 10_000, jitter: true }
 
-/** Checks `options` and fills in defaults; `field` prefixes the names in a {@link ConfigError}. */
+/**
+ * Checks `options` and fills in defaults; `field` prefixes the names in a {@link ConfigError}.
+ * `maxBackoffMs` defaults to the larger of 10 000 and `backoffMs`, so a long first backoff alone is valid.
+ */
 export function resolveRetry(options: RetryOptions | undefined, field = 'retry'): RetryPolicy {
-  const policy = { ...DEFAULT_RETRY, ...options }
-  if (!Number.isInteger(policy.attempts) || policy.attempts < 1) {
-    throw new ConfigError(`${field}.attempts`, 'an integer >= 1 (tries in all, the first included)', policy.attempts)
-  }
-  if (!(policy.backoffMs >= 0) || !Number.isFinite(policy.backoffMs)) {
-    throw new ConfigError(`${field}.backoffMs`, 'a finite number >= 0', policy.backoffMs)
-  }
-  if (!(policy.maxBackoffMs >= policy.backoffMs)) {
-    throw new ConfigError(`${field}.maxBackoffMs`, `a number >= backoffMs (${policy.backoffMs})`, policy.maxBackoffMs)
-  }
-  if (typeof policy.jitter !== 'boolean') throw new ConfigError(`${field}.jitter`, 'a boolean', policy.jitter)
-  return policy
+  if (options === undefined) return DEFAULT_RETRY
+  checkKeys(field, options, ['attempts', 'backoffMs', 'maxBackoffMs', 'jitter'], 'retry')
+  const attempts = checkNumber(`${field}.attempts`, options.attempts, DEFAULT_RETRY.attempts, { min: 1, integer: true })
+  const backoffMs = checkNumber(`${field}.backoffMs`, options.backoffMs, DEFAULT_RETRY.backoffMs, { min: 0 })
+  const maxBackoffMs = checkNumber(`${field}.maxBackoffMs`, options.maxBackoffMs, Math.max(DEFAULT_RETRY.maxBackoffMs, backoffMs), { min: 0, max: Infinity })
+  if (maxBackoffMs < backoffMs) throw new ConfigError(`${field}.maxBackoffMs`, `a number >= ${field}.backoffMs (${backoffMs})`, maxBackoffMs)
+  const jitter = checkBoolean(`${field}.jitter`, options.jitter, DEFAULT_RETRY.jitter)
+  return { attempts, backoffMs, maxBackoffMs, jitter }
 }
 
 /**

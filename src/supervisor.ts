@@ -1,16 +1,18 @@
 import type { SchedulerLike, Subscription } from 'rxjs'
 import { assertEvent, assign, createActor, type Actor, type AnyActorLogic, type AnyActorRef, type InspectionEvent, type Observer } from 'xstate'
 import { supervisorMachine, type SupervisorInput, type SupervisorState } from '../machines/supervisor.machine.ts'
-import { createBatcherLogic, type StopOptions, type WaitOptions } from './batcher.ts'
-import { BatcherStoppedError, ConfigError } from './errors.ts'
+import { createBatcherLogic, stateOf as batcherStateOf, type StopOptions, type WaitOptions } from './batcher.ts'
+import type { LeftoverTaker } from './batcherRuntime.ts'
+import { AbortError, BatcherStoppedError, ConfigError } from './errors.ts'
 import { silentLogger, type Logger } from './logger.ts'
 import type { BatcherMetrics } from './metrics.ts'
-import { resolveOptions, type BatcherOptions } from './options.ts'
+import { checkInspect, checkLogger, resolveOptions, type BatcherOptions } from './options.ts'
+import { checkBoolean, checkFunction, checkKeys, checkNumber } from './checkOption.ts'
 import { backoffDelay, type RetryPolicy } from './retry.ts'
 import { hashKey } from './routing/byKey.ts'
 import { roundRobin } from './routing/roundRobin.ts'
 import type { RouteWorker, Router } from './routing/router.ts'
-import { unrefScheduler } from './scheduler.ts'
+import { ProcessHold, scheduleAfter, unrefScheduler } from './scheduler.ts'
 
 // ── Public types ─────────────────────────────────────────────────────────────────────
 
@@ -44,11 +46,11 @@ export interface ScaleOptions {
   readonly cooldownMs?: number
   /** Add a worker when items buffered + in flight per worker exceed this share of a worker's capacity (default 0.5). */
   readonly highWater?: number
-  /** Remove one when they fall below this share (default 0.1) and the load score is below `lowScore`. */
+  /** Remove one when they fall below this share (default 0.1, or `highWater` if lower) and the load score is below `lowScore`. */
   readonly lowWater?: number
   /** Add a worker when the workers' mean load score exceeds this, 0..1 (default 0.7). */
   readonly highScore?: number
-  /** The load score below which a worker may be removed, 0..1 (default 0.3). */
+  /** The load score below which a worker may be removed, 0..1 (default 0.3, or `highScore` if lower). */
   readonly lowScore?: number
 }
 
@@ -115,6 +117,12 @@ export interface SupervisorOptions<T> {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void)
   /** Where restarts, escalation and scaling are reported (default: the worker's, else silent). */
   logger?: Logger
+  /**
+   * Keep the process alive while the supervisor holds accepted items for a restarting worker
+   * (each worker batcher holds the process for its own items through its `keepAlive`). Default:
+   * the worker options' `keepAlive`, else true on real time and false on an injected scheduler.
+   */
+  keepAlive?: boolean
 }
 
 /** Workers crashed more than `restart.maxRestarts` times within `restart.withinMs`; the supervisor gave up. */
@@ -130,7 +138,7 @@ export class SupervisorEscalatedError extends Error {
 /** Everything resolved from {@link SupervisorOptions}, shared by every actor made from one logic. */
 interface ResolvedSupervisor<T> {
   /** The worker logic for one slot; `takeLeftovers` gets what a worker gives up when its actor stops without draining. */
-  readonly workerLogicFor: (takeLeftovers: (items: T[], error: unknown) => boolean) => WorkerLogic<T>
+  readonly workerLogicFor: (takeLeftovers: LeftoverTaker<T>) => WorkerLogic<T>
   readonly workerCapacity: number
   readonly input: Required<SupervisorInput>
   readonly router: Router<T>
@@ -139,6 +147,7 @@ interface ResolvedSupervisor<T> {
   readonly scheduler: SchedulerLike
   readonly logger: Logger
   readonly onDeadLetter: ((items: T[], error: unknown) => void | Promise<void>) | undefined
+  readonly keepAlive: boolean
 }
 
 /** An item the supervisor accepted and holds for a worker, with the `submit` promise that follows it. */
@@ -152,8 +161,8 @@ interface Slot<T> extends RouteWorker {
   ref: AnyActorRef | undefined
   /** This slot's worker logic, made once: its dead-letter hook knows the slot. */
   logic: WorkerLogic<T> | undefined
-  /** What the slot's worker gave up as it stopped without draining, until we know whether it crashed. */
-  readonly stash: T[][]
+  /** What the slot's worker gave up as it stopped without draining (with its `submit` promises), until we know whether it crashed. */
+  readonly stash: Held<T>[][]
   /** The live worker's data plane; undefined before it started and after it crashed. */
   port: WorkerPort<T> | undefined
   /** Items go through `held` (not straight to `port`) while true: not started, crashed, or delivering held items. */
@@ -177,9 +186,6 @@ interface Handoff<T> {
   readonly done: Promise<void>
 }
 
-/** The errors a worker's leftovers were dead-lettered with: a `submit` rejected with one of them follows its item instead. */
-const leftoverErrors = new WeakSet<object>()
-
 type Spawn = (logic: AnyActorLogic, options: { id: string; systemId: string }) => AnyActorRef
 
 /**
@@ -200,7 +206,9 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
   private readonly ports: { port: WorkerPort<T>; slot: Slot<T>; handedOver: number; live: boolean }[] = []
   private readonly restartQueue: Slot<T>[] = []
   private handoff: Handoff<T> | undefined
-  private heldCount = 0
+  private heldItems = 0
+  /** Keeps the process alive while the supervisor itself holds accepted items (workers hold their own). */
+  private readonly processHold: ProcessHold
   private itemsDropped = 0
   private restarts = 0
   private accepting = true
@@ -223,6 +231,17 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve))
     this.stopped = this.finished.then(() => undefined)
     this.capacity = options.workerCapacity * options.input.max
+    this.processHold = new ProcessHold(options.keepAlive)
+  }
+
+  /** Items accepted and held for a worker (restarting, or taking over keys). */
+  private get heldCount(): number {
+    return this.heldItems
+  }
+
+  private set heldCount(count: number) {
+    this.heldItems = count
+    this.processHold.set(count > 0)
   }
 
   // ── Entry of items ─────────────────────────────────────────────────────────────────
@@ -245,10 +264,15 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
     return this.hold(slot, { item, ticket: undefined }) || this.refuse(1)
   }
 
-  /** Routes as many of `items` as fit now, in order; returns how many were accepted. */
+  /**
+   * Routes `items` in order until one finds no room; returns how many were accepted: always a
+   * prefix, as with one batcher, so `items.slice(accepted)` is exactly what to offer again. The
+   * rest are counted as dropped.
+   */
   addMany(items: readonly T[]): number {
     let accepted = 0
-    for (const item of items) if (this.tryAdd(item)) accepted++
+    while (accepted < items.length && this.tryAdd(items[accepted]!)) accepted++
+    if (accepted < items.length) this.refuse(items.length - accepted - 1) // tryAdd counted the first refusal
     return accepted
   }
 
@@ -256,6 +280,7 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
   async add(item: T, signal?: AbortSignal): Promise<void> {
     for (;;) {
       if (!this.accepting) throw new BatcherStoppedError('The supervisor is stopping or stopped and accepts no new items')
+      if (signal?.aborted) throw new AbortError(signal.reason)
       const slot = this.pickSlot(item)
       const port = slot.port
       if (this.handoff === undefined && port !== undefined && !slot.holding) {
@@ -268,7 +293,7 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
         }
       }
       if (this.handoff !== undefined ? this.routeMoving(item, undefined, undefined) : this.hold(slot, { item, ticket: undefined })) return
-      await (this.handoff?.done ?? slot.ready)
+      await untilAborted(this.handoff?.done ?? slot.ready, signal)
     }
   }
 
@@ -277,12 +302,14 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
     return new Promise<void>((resolve, reject) => {
       const attempt = (): void => {
         if (!this.accepting) return reject(new BatcherStoppedError('The supervisor is stopping or stopped and accepts no new items'))
+        if (signal?.aborted) return reject(new AbortError(signal.reason))
         const slot = this.pickSlot(item)
         const port = slot.port
         const ticket = { resolve, reject }
         if (this.handoff === undefined && port !== undefined && !slot.holding) {
+          // A crashed worker's leftovers carry their promises to the replacement, so a BatcherStoppedError
+          // here always means "never accepted" (the worker stopped while the item waited for room): route it again.
           port.submit(item, signal).then(resolve, (error: unknown) => {
-            if (this.followLeftover(slot, item, ticket, error)) return
             if (error instanceof BatcherStoppedError && this.accepting) return attempt()
             reject(error)
           })
@@ -290,22 +317,14 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
         }
         const held = { item, ticket }
         if (this.handoff !== undefined ? this.routeMoving(item, undefined, held) : this.hold(slot, held)) return
-        void (this.handoff?.done ?? slot.ready).then(attempt)
+        untilAborted(this.handoff?.done ?? slot.ready, signal).then(attempt, reject)
       }
       attempt()
     })
   }
 
-  /** After a crash, attaches a `submit` promise to its item among the leftovers held for the replacement. */
-  private followLeftover(slot: Slot<T>, item: T, ticket: Held<T>['ticket'], error: unknown): boolean {
-    if (typeof error !== 'object' || error === null || !leftoverErrors.has(error)) return false
-    const held = slot.held.find((entry) => entry.item === item && entry.ticket === undefined)
-    if (!held) return false
-    held.ticket = ticket
-    return true
-  }
-
   private pickSlot(item: T): Slot<T> {
+    if (this.scaleTimer === undefined) this.armScaleTimer() // every route in wakes the scale timer, not only tryAdd's
     const routeSet = this.routeSet
     return routeSet[this.options.router.pick(item, undefined, routeSet)]!
   }
@@ -364,11 +383,7 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
         slot.leftoverAt = Math.max(0, slot.leftoverAt - 1)
         this.heldCount--
         if (held.ticket) {
-          const ticket = held.ticket
-          port.submit(held.item).then(ticket.resolve, (error: unknown) => {
-            if (this.followLeftover(slot, held.item, ticket, error)) return
-            ticket.reject(error)
-          })
+          port.submit(held.item).then(held.ticket.resolve, held.ticket.reject)
         } else if (!port.tryAdd(held.item)) {
           await port.add(held.item).catch(() => this.hold(slot, held))
         }
@@ -419,7 +434,7 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
   private spawnInto(slot: Slot<T>, spawn: Spawn): Slot<T> {
     const ownId = (this.self as { systemId?: string }).systemId
     const prefix = ownId ? `${ownId}/` : ''
-    slot.logic ??= this.options.workerLogicFor((items, error) => this.takeLeftovers(slot, items, error))
+    slot.logic ??= this.options.workerLogicFor((items, tickets) => this.takeLeftovers(slot, items, tickets))
     const ref = spawn(slot.logic.logic, { id: slot.id, systemId: prefix + slot.id })
     slot.ref = ref
     ref.subscribe({ error: (error: unknown) => this.onWorkerError(slot, ref, error) })
@@ -445,20 +460,23 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
 
   /**
    * A worker actor that stops without draining (crash, or its parent stopped) gives up what it
-   * held through onDeadLetter with a BatcherStoppedError. Its slot keeps it until the actor's
-   * observers say which: on a crash it goes to the replacement; otherwise (or if no one claims
-   * it within the current job) to the user's onDeadLetter.
+   * held, each item with its `submit` promise. Its slot keeps them until the actor's observers
+   * say which: on a crash they go to the replacement; otherwise (if no one claims them within
+   * the current job) their promises are rejected and the items go to the user's onDeadLetter.
    */
-  private takeLeftovers(slot: Slot<T>, items: T[], error: unknown): boolean {
-    if (!(error instanceof BatcherStoppedError) || this.failed) return false
-    leftoverErrors.add(error)
-    slot.stash.push(items)
-    queueMicrotask(() => this.deadLetterStash(slot, error))
+  private takeLeftovers(slot: Slot<T>, items: T[], tickets: readonly (Held<T>['ticket'])[]): boolean {
+    if (this.failed) return false
+    slot.stash.push(items.map((item, index) => ({ item, ticket: tickets[index] })))
+    queueMicrotask(() => this.deadLetterStash(slot))
     return true
   }
 
-  private deadLetterStash(slot: Slot<T>, error: unknown): void {
-    for (const items of slot.stash.splice(0)) this.deadLetter(items, error, true)
+  private deadLetterStash(slot: Slot<T>): void {
+    const error = new AbortError('The worker was stopped before it drained')
+    for (const held of slot.stash.splice(0)) {
+      for (const entry of held) entry.ticket?.reject(error)
+      this.deadLetter(held.map((entry) => entry.item), error, true)
+    }
   }
 
   private onWorkerError(slot: Slot<T>, ref: AnyActorRef, error: unknown): void {
@@ -472,9 +490,8 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
     const record = this.ports.find((entry) => entry.port === port)
     if (record) record.live = false
     // The worker's runtime observed the error first and gave up its items (flights before the buffer: oldest first).
-    for (const items of slot.stash.splice(0)) {
-      if (record) record.handedOver += items.length
-      const held = items.map((item) => ({ item, ticket: undefined }))
+    for (const held of slot.stash.splice(0)) {
+      if (record) record.handedOver += held.length
       slot.held.splice(slot.leftoverAt, 0, ...held)
       slot.leftoverAt += held.length
       this.heldCount += held.length
@@ -505,7 +522,8 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
     this.scaleTimer = this.later(scale.intervalMs, () => {
       this.scaleTimer = undefined
       const desired = this.desiredWorkers()
-      const idle = desired === input.min && this.routeSet.length === input.min && this.pending === 0
+      // desiredWorkers() asks for one fewer than `min` when idle at `min`: the chart clamps it, and the timer sleeps.
+      const idle = desired <= input.min && this.routeSet.length === input.min && this.pending === 0
       if (!idle) this.armScaleTimer() // an idle pool at min sleeps until the next item
       this.self.send({ type: 'SCALE_TICK', at: this.options.scheduler.now(), desired })
     })
@@ -699,10 +717,10 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
   }
 
   private later(delay: number, work: () => void): Subscription {
-    const timer = this.options.scheduler.schedule(() => {
+    const timer = scheduleAfter(this.options.scheduler, delay, () => {
       this.timers.delete(timer)
       work()
-    }, Math.max(0, delay))
+    })
     this.timers.add(timer)
     return timer
   }
@@ -771,6 +789,20 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
   }
 }
 
+/** Resolves when `promise` does; rejects with AbortError as soon as `signal` aborts (or at once if it already has). */
+function untilAborted(promise: Promise<unknown>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return promise.then(() => undefined)
+  if (signal.aborted) return Promise.reject(new AbortError(signal.reason))
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(new AbortError(signal.reason))
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    })
+  })
+}
+
 /** Counters of held items dead-lettered by the supervisor itself, so the sums keep the invariant. */
 function deadLetteredPort<T>(count: number): WorkerPort<T> {
   const metrics = { ...emptyMetrics(), itemsAdded: count, itemsFailed: count, state: 'stopped' }
@@ -803,7 +835,6 @@ export function createSupervisorLogic<T>(options: SupervisorOptions<T>): {
   const resolved = resolveSupervisorOptions(options)
   const runtimes = new WeakMap<AnyActorRef, SupervisorRuntime<T>>()
   const runtime = (self: AnyActorRef) => runtimes.get(self)!
-  const stateOf = (self: AnyActorRef) => self.getSnapshot().value as SupervisorState
   const logic = supervisorMachine
     .provide({
       actions: {
@@ -920,7 +951,7 @@ export function createSupervisor<T>(options: SupervisorOptions<T>): Supervisor<T
   actor.start()
   const runtime = created.runtimeOf(actor)!
   let stopping: Promise<void> | undefined
-  const state = () => actor.getSnapshot().value as SupervisorState
+  const state = () => stateOf(actor)
   return {
     tryAdd: (item) => runtime.tryAdd(item),
     add: (item, waitOptions) => runtime.add(item, waitOptions?.signal),
@@ -946,6 +977,16 @@ export function createSupervisor<T>(options: SupervisorOptions<T>): Supervisor<T
   }
 }
 
+/**
+ * The contract's state of a supervisor actor: `failed` once it escalated, `stopped` once it is no
+ * longer running for any other reason (drained, or stopped from outside by `actor.stop()`).
+ */
+function stateOf(actor: AnyActorRef): SupervisorState {
+  const snapshot = actor.getSnapshot()
+  if (snapshot.status === 'active') return snapshot.value as SupervisorState
+  return snapshot.status === 'error' ? 'failed' : 'stopped'
+}
+
 /** The machine input for `options` (already checked by createSupervisorLogic). */
 function inputOf<T>(options: SupervisorOptions<T>): Required<SupervisorInput> {
   return resolveInput(options)
@@ -953,65 +994,56 @@ function inputOf<T>(options: SupervisorOptions<T>): Required<SupervisorInput> {
 
 // ── Options ──────────────────────────────────────────────────────────────────────────
 
-const KNOWN = new Set(['worker', 'workers', 'route', 'restart', 'scale', 'onDeadLetter', 'scheduler', 'inspect', 'logger'])
+/** Every option of createSupervisor, in the order of {@link SupervisorOptions}. */
+const SUPERVISOR_OPTIONS = ['worker', 'workers', 'route', 'restart', 'scale', 'onDeadLetter', 'scheduler', 'inspect', 'logger', 'keepAlive'] as const
 
 function isWorkerLogic<T>(worker: SupervisorOptions<T>['worker']): worker is WorkerLogic<T> {
   return typeof worker === 'object' && worker !== null && 'logic' in worker && typeof (worker as WorkerLogic<T>).portOf === 'function'
 }
 
 function resolveSupervisorOptions<T>(options: SupervisorOptions<T>): ResolvedSupervisor<T> {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'an object with at least `worker`', options)
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new ConfigError(key, `not set: it is no option of createSupervisor (known: ${[...KNOWN].join(', ')})`, (options as unknown as Record<string, unknown>)[key])
-  }
+  const given = checkKeys('', options, SUPERVISOR_OPTIONS, 'createSupervisor')
   const { worker } = options
-  if (typeof worker !== 'object' || worker === null) throw new ConfigError('worker', 'batcher options ({ flush, … }) or a worker logic (createSupervisorLogic(…))', worker)
+  if (typeof worker !== 'object' || worker === null || Array.isArray(worker)) {
+    throw new ConfigError('worker', 'batcher options ({ flush, … }) or a worker logic (createSupervisorLogic(…))', worker)
+  }
   const input = resolveInput(options)
   const router = options.route ?? roundRobin<T>()
   if (typeof router !== 'object' || router === null || typeof router.pick !== 'function') {
     throw new ConfigError('route', 'a Router: roundRobin(), leastLoaded() or byKey(fn)', router)
   }
   const restart = options.restart ?? {}
-  const backoffMs = restart.backoffMs ?? 100
-  if (!(backoffMs >= 0) || !Number.isFinite(backoffMs)) throw new ConfigError('restart.backoffMs', 'a finite number >= 0 (ms)', backoffMs)
-  const maxBackoffMs = restart.maxBackoffMs ?? Math.max(10_000, backoffMs)
-  if (!(maxBackoffMs >= backoffMs)) throw new ConfigError('restart.maxBackoffMs', `a number >= restart.backoffMs (${backoffMs})`, maxBackoffMs)
+  const backoffMs = checkNumber('restart.backoffMs', restart.backoffMs, 100, { min: 0 })
+  const maxBackoffMs = checkNumber('restart.maxBackoffMs', restart.maxBackoffMs, Math.max(10_000, backoffMs), { min: 0, max: Infinity })
+  if (maxBackoffMs < backoffMs) throw new ConfigError('restart.maxBackoffMs', `a number >= restart.backoffMs (${backoffMs})`, maxBackoffMs)
   const scale = resolveScale(options.scale ?? {})
+  checkFunction('onDeadLetter', options.onDeadLetter)
+  checkInspect('inspect', given['inspect'])
+  const ownLogger = options.logger === undefined ? undefined : checkLogger('logger', options.logger)
+  if (options.scheduler !== undefined) checkScheduler('scheduler', options.scheduler)
+  const keepAliveOption = options.keepAlive === undefined ? undefined : checkBoolean('keepAlive', options.keepAlive, true)
   let workerLogicFor: ResolvedSupervisor<T>['workerLogicFor']
   let workerCapacity: number
-  let logger = options.logger
+  let logger = ownLogger
   let scheduler = options.scheduler
   let onDeadLetter = options.onDeadLetter
+  let keepAlive = keepAliveOption
   if (isWorkerLogic(worker)) {
     workerLogicFor = () => worker
     workerCapacity = Infinity
   } else {
-    scheduler ??= worker.scheduler
-    logger ??= worker.logger
-    onDeadLetter ??= worker.onDeadLetter
-    const userDeadLetter = worker.onDeadLetter
-    const workerLogger = worker.logger ?? silentLogger
     const base: BatcherOptions<T> = { ...worker }
     if (options.scheduler !== undefined) base.scheduler ??= options.scheduler
-    workerCapacity = resolveOptions(base).capacity
+    if (keepAliveOption !== undefined) base.keepAlive ??= keepAliveOption
+    const resolved = resolveOptions(base, 'worker')
+    scheduler ??= worker.scheduler
+    logger ??= worker.logger === undefined ? undefined : resolved.logger
+    onDeadLetter ??= worker.onDeadLetter
+    keepAlive ??= worker.keepAlive
+    workerCapacity = resolved.capacity
     const capacity = workerCapacity
-    workerLogicFor = (takeLeftovers) =>
-      batcherWorkerLogic(
-        {
-          ...base,
-          onDeadLetter: (items, error) => {
-            if (takeLeftovers(items, error)) return
-            if (userDeadLetter) return userDeadLetter(items, error)
-            workerLogger.error(`loadbatch: ${items.length} item(s) failed after their last attempt and no onDeadLetter is set`, error)
-          },
-        },
-        capacity,
-      )
+    workerLogicFor = (takeLeftovers) => batcherWorkerLogic(base, capacity, takeLeftovers)
   }
-  if (scheduler !== undefined && (typeof scheduler.now !== 'function' || typeof scheduler.schedule !== 'function')) {
-    throw new ConfigError('scheduler', 'an RxJS SchedulerLike ({ now(), schedule() })', scheduler)
-  }
-  if (onDeadLetter !== undefined && typeof onDeadLetter !== 'function') throw new ConfigError('onDeadLetter', 'a function', onDeadLetter)
   return {
     workerLogicFor,
     workerCapacity,
@@ -1022,40 +1054,46 @@ function resolveSupervisorOptions<T>(options: SupervisorOptions<T>): ResolvedSup
     scheduler: scheduler ?? unrefScheduler,
     logger: logger ?? silentLogger,
     onDeadLetter,
+    keepAlive: keepAlive ?? scheduler === undefined,
+  }
+}
+
+function checkScheduler(field: string, scheduler: unknown): void {
+  const s = scheduler as Partial<SchedulerLike> | null
+  if (typeof s !== 'object' || s === null || typeof s.now !== 'function' || typeof s.schedule !== 'function') {
+    throw new ConfigError(field, 'an RxJS SchedulerLike ({ now(), schedule() })', scheduler)
   }
 }
 
 function resolveInput<T>(options: SupervisorOptions<T>): Required<SupervisorInput> {
-  const workers = options.workers ?? {}
-  if (typeof workers !== 'object' || workers === null) throw new ConfigError('workers', 'an object { min, max, initial }', workers)
-  const min = workers.min ?? 1
-  if (!Number.isInteger(min) || min < 1) throw new ConfigError('workers.min', 'an integer >= 1', min)
-  const max = workers.max ?? min
-  if (!Number.isInteger(max) || max < min) throw new ConfigError('workers.max', `an integer >= workers.min (${min})`, max)
-  const initial = workers.initial ?? min
-  if (!Number.isInteger(initial) || initial < min || initial > max) throw new ConfigError('workers.initial', `an integer within [${min}, ${max}]`, initial)
-  const restart = options.restart ?? {}
-  const maxRestarts = restart.maxRestarts ?? 3
-  if (!Number.isInteger(maxRestarts) || maxRestarts < 0) throw new ConfigError('restart.maxRestarts', 'an integer >= 0', maxRestarts)
-  const withinMs = restart.withinMs ?? 60_000
-  if (!(withinMs >= 1)) throw new ConfigError('restart.withinMs', 'a number >= 1 (ms)', withinMs)
-  const cooldownMs = options.scale?.cooldownMs ?? 10_000
-  if (!(cooldownMs >= 0)) throw new ConfigError('scale.cooldownMs', 'a number >= 0 (ms)', cooldownMs)
+  const workers = options.workers === undefined ? {} : (checkKeys('workers', options.workers, ['min', 'max', 'initial'], 'workers') as WorkerCountOptions)
+  const min = checkNumber('workers.min', workers.min, 1, { min: 1, integer: true })
+  const max = checkNumber('workers.max', workers.max, min, { min: 1, integer: true })
+  if (max < min) throw new ConfigError('workers.max', `an integer >= workers.min (${min})`, max)
+  const initial = checkNumber('workers.initial', workers.initial, min, { min: 1, integer: true })
+  if (initial < min || initial > max) throw new ConfigError('workers.initial', `an integer within [${min}, ${max}] (default: min)`, initial)
+  const restart = options.restart === undefined ? {} : (checkKeys('restart', options.restart, ['maxRestarts', 'withinMs', 'backoffMs', 'maxBackoffMs'], 'restart') as RestartOptions)
+  const maxRestarts = checkNumber('restart.maxRestarts', restart.maxRestarts, 3, { min: 0, integer: true })
+  const withinMs = checkNumber('restart.withinMs', restart.withinMs, 60_000, { min: 1, max: Infinity })
+  const scale = options.scale === undefined ? {} : (checkKeys('scale', options.scale, SCALE_OPTIONS, 'scale') as ScaleOptions)
+  const cooldownMs = checkNumber('scale.cooldownMs', scale.cooldownMs, 10_000, { min: 0, max: Infinity })
   return { min, max, initial, maxRestarts, withinMs, cooldownMs }
 }
 
+const SCALE_OPTIONS = ['intervalMs', 'cooldownMs', 'highWater', 'lowWater', 'highScore', 'lowScore'] as const
+
 function resolveScale(scale: ScaleOptions): Required<ScaleOptions> {
+  const share = { min: 0, max: 1 }
+  const highWater = checkNumber('scale.highWater', scale.highWater, 0.5, share)
+  const highScore = checkNumber('scale.highScore', scale.highScore, 0.7, share)
+  // A low mark left at its default follows a high mark set below it, so setting one option alone is never refused for the other.
   const resolved = {
-    intervalMs: scale.intervalMs ?? 1000,
-    cooldownMs: scale.cooldownMs ?? 10_000,
-    highWater: scale.highWater ?? 0.5,
-    lowWater: scale.lowWater ?? 0.1,
-    highScore: scale.highScore ?? 0.7,
-    lowScore: scale.lowScore ?? 0.3,
-  }
-  if (!(resolved.intervalMs >= 1)) throw new ConfigError('scale.intervalMs', 'a number >= 1 (ms)', resolved.intervalMs)
-  for (const field of ['highWater', 'lowWater', 'highScore', 'lowScore'] as const) {
-    if (!(resolved[field] >= 0 && resolved[field] <= 1)) throw new ConfigError(`scale.${field}`, 'a number within [0, 1]', resolved[field])
+    intervalMs: checkNumber('scale.intervalMs', scale.intervalMs, 1000, { min: 1, max: Infinity }),
+    cooldownMs: checkNumber('scale.cooldownMs', scale.cooldownMs, 10_000, { min: 0, max: Infinity }),
+    highWater,
+    lowWater: checkNumber('scale.lowWater', scale.lowWater, Math.min(0.1, highWater), share),
+    highScore,
+    lowScore: checkNumber('scale.lowScore', scale.lowScore, Math.min(0.3, highScore), share),
   }
   if (resolved.lowWater > resolved.highWater) throw new ConfigError('scale.lowWater', `<= scale.highWater (${resolved.highWater})`, resolved.lowWater)
   if (resolved.lowScore > resolved.highScore) throw new ConfigError('scale.lowScore', `<= scale.highScore (${resolved.highScore})`, resolved.lowScore)
@@ -1063,8 +1101,8 @@ function resolveScale(scale: ScaleOptions): Required<ScaleOptions> {
 }
 
 /** Batcher logic as a worker: each spawned child has its own runtime, reached through `portOf`. */
-function batcherWorkerLogic<T>(options: BatcherOptions<T>, capacity: number): WorkerLogic<T> {
-  const { logic, runtimeOf } = createBatcherLogic(options)
+function batcherWorkerLogic<T>(options: BatcherOptions<T>, capacity: number, takeLeftovers: LeftoverTaker<T>): WorkerLogic<T> {
+  const { logic, runtimeOf } = createBatcherLogic(options, takeLeftovers)
   const ports = new WeakMap<AnyActorRef, WorkerPort<T>>()
   return {
     logic,
@@ -1087,7 +1125,7 @@ function batcherWorkerLogic<T>(options: BatcherOptions<T>, capacity: number): Wo
           actor.send({ type: 'FLUSH' })
           return runtime.whenSettledBelow(seq)
         },
-        metrics: () => runtime.metrics(actor.getSnapshot().value),
+        metrics: () => runtime.metrics(batcherStateOf(actor)),
         stopped: runtime.stopped,
         abandon: (error) => runtime.abandon(error),
       }

@@ -13,7 +13,7 @@ import { writeSampleReports } from './sampleReports.ts'
 
 /** Runs `loadbatch diagram` with `args`; returns the paths it wrote. */
 export async function diagramCommand(args: readonly string[], io: CliIo): Promise<string[]> {
-  const flags = parseFlags(args, diagramFlags)
+  const flags = parseFlags(args, diagramFlags, io.cwd)
   const out = resolve(io.cwd, flags['out'] as string)
   const machines = machinesToDraw()
   const written = await writeDiagrams(machines, out)

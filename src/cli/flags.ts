@@ -4,14 +4,19 @@
  * parsing, the error messages and the usage text all come from the same table.
  */
 
-import { durationForms, parseDuration } from './duration.ts'
+import { accessSync, constants, statSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { durationForms, formatDuration, parseDuration } from './duration.ts'
 import { UsageError } from './usageError.ts'
 
 /** How a flag's value is read. */
 export type FlagKind =
   | { readonly type: 'integer'; readonly min: number }
   | { readonly type: 'number'; readonly min: number; readonly max?: number; readonly above?: boolean }
-  | { readonly type: 'duration' }
+  /** Milliseconds, within [minMs, maxMs] (defaults 1 ms and 24 h). */
+  | { readonly type: 'duration'; readonly minMs?: number; readonly maxMs?: number }
+  /** A directory to write into: checked before anything runs (it, or its nearest existing parent, must be a writable directory). */
+  | { readonly type: 'directory' }
   | { readonly type: 'choice'; readonly choices: readonly string[] }
   | { readonly type: 'string' }
   | { readonly type: 'boolean' }
@@ -36,22 +41,29 @@ export function acceptedValues(kind: FlagKind): string {
   switch (kind.type) {
     case 'integer': return `an integer >= ${kind.min}`
     case 'number': return kind.max === undefined ? `a number ${kind.above ? '>' : '>='} ${kind.min}` : `a number ${kind.above ? '>' : '>='} ${kind.min} and <= ${kind.max}`
-    case 'duration': return durationForms
+    case 'duration': return `${durationForms} (from ${formatDuration(kind.minMs ?? DEFAULT_MIN_MS)} to ${formatDuration(kind.maxMs ?? DEFAULT_MAX_MS)})`
+    case 'directory': return 'a directory that can be written (or created)'
     case 'choice': return `one of ${kind.choices.join(', ')}`
     case 'string': return 'a value'
     case 'boolean': return 'no value'
   }
 }
 
+/** The shortest duration a flag accepts unless it says otherwise: a batcher's timers count whole ms. */
+const DEFAULT_MIN_MS = 1
+/** The longest: a day is past any simulation (and any sensible wait) the CLI runs. */
+const DEFAULT_MAX_MS = 86_400_000
+
 /**
  * Parses `args` against `specs`. Defaults are filled in from `defaultText`; `--help`/`-h`
  * sets `help`. Throws {@link UsageError} naming the flag and what it accepts for an unknown
- * flag, a missing or bad value, or a stray argument.
+ * flag, a missing or bad value, or a stray argument. `cwd` resolves directory flags, which are
+ * checked here, before the command runs.
  */
-export function parseFlags(args: readonly string[], specs: readonly FlagSpec[]): FlagValues {
+export function parseFlags(args: readonly string[], specs: readonly FlagSpec[], cwd = process.cwd()): FlagValues {
   const byName = new Map(specs.map((spec) => [spec.name, spec]))
   const values: FlagValues = {}
-  for (const spec of specs) if (spec.defaultText !== undefined) values[spec.name] = readValue(spec, spec.defaultText)
+  for (const spec of specs) if (spec.defaultText !== undefined) values[spec.name] = readValue(spec, spec.defaultText, cwd)
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!
     if (arg === '--help' || arg === '-h') {
@@ -75,12 +87,12 @@ export function parseFlags(args: readonly string[], specs: readonly FlagSpec[]):
       if (text === undefined || (text.startsWith('--') && text.length > 2)) throw new UsageError(`--${name}`, `--${name} needs a value: ${acceptedValues(spec.kind)}`)
       i++
     }
-    values[name] = readValue(spec, text)
+    values[name] = readValue(spec, text, cwd)
   }
   return values
 }
 
-function readValue(spec: FlagSpec, text: string): number | string | boolean {
+function readValue(spec: FlagSpec, text: string, cwd = process.cwd()): number | string | boolean {
   const fail = (): never => {
     throw new UsageError(`--${spec.name}`, `--${spec.name} must be ${acceptedValues(spec.kind)}, got ${JSON.stringify(text)}`)
   }
@@ -95,10 +107,27 @@ function readValue(spec: FlagSpec, text: string): number | string | boolean {
       const aboveMin = kind.above ? value > kind.min : value >= kind.min
       return Number.isFinite(value) && aboveMin && (kind.max === undefined || value <= kind.max) ? value : fail()
     }
-    case 'duration': return parseDuration(text) ?? fail()
+    case 'duration': {
+      const ms = parseDuration(text)
+      return ms !== undefined && ms >= (kind.minMs ?? DEFAULT_MIN_MS) && ms <= (kind.maxMs ?? DEFAULT_MAX_MS) ? ms : fail()
+    }
+    case 'directory': return text.length > 0 && isWritableDirectory(resolve(cwd, text)) ? text : fail()
     case 'choice': return kind.choices.includes(text) ? text : fail()
     case 'string': return text.length > 0 ? text : fail()
     case 'boolean': return true
+  }
+}
+
+/** True when `path` is a writable directory, or does not exist and its nearest existing parent is one (so it can be created). */
+function isWritableDirectory(path: string): boolean {
+  for (let at = path; ; at = dirname(at)) {
+    try {
+      if (!statSync(at).isDirectory()) return false
+      accessSync(at, constants.W_OK)
+      return true
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(at) === at) return false
+    }
   }
 }
 
@@ -114,6 +143,7 @@ function placeholder(kind: FlagKind): string {
     case 'integer': return '<n>'
     case 'number': return '<x>'
     case 'duration': return '<duration>'
+    case 'directory': return '<dir>'
     case 'choice': return `<${kind.choices.join('|')}>`
     default: return '<value>'
   }

@@ -23,8 +23,9 @@ export async function writeSampleReports(dir: string): Promise<string[]> {
     const subtitle = `Sample: loadbatch simulate --pattern ${pattern} --compare --virtual (all other flags at their defaults)`
     const svg = join(dir, `simulate-${pattern}.svg`)
     const html = join(dir, `simulate-${pattern}.html`)
-    await writeFile(svg, renderReportSvg(runs, { subtitle }))
-    await writeFile(html, renderReportHtml(runs, { subtitle }))
+    const offeredMs = options.durationMs
+    await writeFile(svg, renderReportSvg(runs, { subtitle, ...(offeredMs === undefined ? {} : { offeredMs }) }))
+    await writeFile(html, renderReportHtml(runs, { subtitle, ...(offeredMs === undefined ? {} : { offeredMs }) }))
     written.push(svg, html)
   }
   return written

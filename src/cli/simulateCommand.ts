@@ -17,6 +17,7 @@ import { controllerByName, type ControllerName } from './controllerByName.ts'
 import { formatDuration } from './duration.ts'
 import { parseFlags, type FlagValues } from './flags.ts'
 import type { CliIo } from './io.ts'
+import { runInspected } from './inspectRun.ts'
 import { createProgressBar } from './progressBar.ts'
 import { simulateFlags } from './simulateFlags.ts'
 import { formatTable } from './textTable.ts'
@@ -56,8 +57,9 @@ export function simulationOptionsFrom(flags: FlagValues): SimulationOptions {
 
 /** Runs `loadbatch simulate` with `args` (the flags after the command); resolves to its runs and the files it wrote. */
 export async function simulateCommand(args: readonly string[], io: CliIo): Promise<SimulateOutcome> {
-  const flags = parseFlags(args, simulateFlags)
+  const flags = parseFlags(args, simulateFlags, io.cwd)
   const options = simulationOptionsFrom(flags)
+  if (flags['inspect'] === true) return inspectCommand(flags, options, io)
   const compare = flags['compare'] === true
   const bar = createProgressBar(io.stderr)
   const progress = new Map<string, number>()
@@ -78,8 +80,9 @@ export async function simulateCommand(args: readonly string[], io: CliIo): Promi
   const name = `simulate-${flags['pattern']}${compare ? '-compare' : ''}`
   const subtitle = settingsLine(flags)
   const files = [join(out, `${name}.svg`), join(out, `${name}.html`)]
-  await writeFile(files[0]!, renderReportSvg(runs, { subtitle }))
-  await writeFile(files[1]!, renderReportHtml(runs, { subtitle }))
+  const offeredMs = flags['duration'] as number
+  await writeFile(files[0]!, renderReportSvg(runs, { subtitle, offeredMs }))
+  await writeFile(files[1]!, renderReportHtml(runs, { subtitle, offeredMs }))
 
   const lines = compare ? formatTable(summaryColumns, summaryRows(runs)) : describeRun(runs[0]!)
   if (!compare) {
@@ -91,6 +94,30 @@ export async function simulateCommand(args: readonly string[], io: CliIo): Promi
   lines.push('', `Report: ${files.join(', ')}`)
   io.stdout.write(`${lines.join('\n')}\n`)
   return { runs, files }
+}
+
+/** `simulate --inspect`: the inspected run instead of the report (see inspectRun.ts). */
+async function inspectCommand(flags: FlagValues, options: SimulationOptions, io: CliIo): Promise<SimulateOutcome> {
+  const url = flags['inspect-url'] as string
+  io.stdout.write(`loadbatch simulate --inspect: a batcher and a supervisor with 3 workers on ${flags['pattern']} load, inspector at ${url}\n`)
+  const summary = await runInspected({
+    url,
+    durationMs: Math.min(options.durationMs ?? Infinity, 3_600_000),
+    ratePerSecond: (flags['rate'] as number | undefined) ?? 200,
+    pattern: flags['pattern'] as string,
+    seed: flags['seed'] as number,
+    size: options.size!,
+    maxWaitMs: options.maxWaitMs!,
+    controller: () => simulationOptionsFrom(flags).controller!,
+    clock: options.clock ?? 'real',
+    warn: (message) => io.stderr.write(`loadbatch: ${message}\n`),
+  })
+  io.stdout.write(
+    `${summary.itemsOffered} items offered to each; batcher: ${summary.batcherItemsFlushed} flushed, ${summary.batcherItemsDeadLettered} dead-lettered; ` +
+      `supervisor (${summary.workers} workers): ${summary.supervisorItemsFlushed} flushed, ${summary.supervisorItemsDeadLettered} dead-lettered; ` +
+      `${summary.connected ? `${summary.eventsSent} inspection events sent` : 'no inspector connected'}\n`,
+  )
+  return { runs: [], files: [] }
 }
 
 function headline(flags: FlagValues, compare: boolean): string {

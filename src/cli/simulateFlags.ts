@@ -30,5 +30,7 @@ export const simulateFlags: readonly FlagSpec[] = [
   { name: 'seed', kind: { type: 'integer', min: 0 }, defaultText: '1', help: 'seed of the load, the errors and the jitter' },
   { name: 'virtual', kind: { type: 'boolean' }, help: 'run in virtual time: seconds of load in milliseconds, exactly repeatable' },
   { name: 'compare', kind: { type: 'boolean' }, help: 'run fixed sizes 5, 20 and 100 beside the adaptive run' },
-  { name: 'out', kind: { type: 'string' }, defaultText: 'loadbatch-report', help: 'directory for the SVG and HTML report' },
+  { name: 'out', kind: { type: 'directory' }, defaultText: 'loadbatch-report', help: 'directory for the SVG and HTML report' },
+  { name: 'inspect', kind: { type: 'boolean' }, help: "instead: a batcher and a 3-worker supervisor live in the Stately inspector (start @statelyai/inspect/server's createInspectorServer() first)" },
+  { name: 'inspect-url', kind: { type: 'string' }, defaultText: 'ws://localhost:8080', help: "the inspector's WebSocket, for --inspect" },
 ]

@@ -28,6 +28,7 @@ export function usage(): string {
     '  loadbatch simulate                              about a minute, live, spikes load',
     '  loadbatch simulate --compare --virtual          adaptive vs fixed 5, 20, 100 in a second',
     '  loadbatch simulate --pattern sinewave --controller loadScore --out report',
+    '  loadbatch simulate --inspect --duration 60s     watch a batcher and a supervisor in the Stately inspector',
     '  loadbatch diagram --reports',
     '',
   ].join('\n')

@@ -32,8 +32,15 @@ export const layoutSpacing = { layerGap: 90, nodeGap: 150, margin: 24, backEdgeR
 /**
  * Places `nodes` in layers from `start` (nodes it cannot reach go below, in their given
  * order), following `edges` as [from, to] pairs. Self-edges are ignored for placement.
+ * `spacing` overrides {@link layoutSpacing} (e.g. a wider `nodeGap` for long labels between
+ * states of one layer).
  */
-export function layeredLayout(nodes: readonly LayoutNode[], edges: readonly (readonly [string, string])[], start: string | undefined): Layout {
+export function layeredLayout(
+  nodes: readonly LayoutNode[],
+  edges: readonly (readonly [string, string])[],
+  start: string | undefined,
+  spacing: { readonly [K in keyof typeof layoutSpacing]?: number } = {},
+): Layout {
   const layerOf = new Map<string, number>()
   const queue: string[] = []
   if (start !== undefined && nodes.some((n) => n.id === start)) {
@@ -70,7 +77,7 @@ export function layeredLayout(nodes: readonly LayoutNode[], edges: readonly (rea
     }
   }
 
-  const { layerGap, nodeGap, margin, backEdgeRoom } = layoutSpacing
+  const { layerGap, nodeGap, margin, backEdgeRoom } = { ...layoutSpacing, ...spacing }
   const rowWidths = layers.map((layer) => (layer ?? []).reduce((sum, n) => sum + n.width, 0) + nodeGap * Math.max(0, (layer ?? []).length - 1))
   const contentWidth = Math.max(0, ...rowWidths)
   const placed = new Map<string, PlacedNode>()

@@ -38,6 +38,17 @@ export interface LineChartOptions {
   readonly formatX?: (x: number) => string
   /** Fixed y range, e.g. [0, 1] for a load score (default: from the data). */
   readonly yRange?: readonly [number, number]
+  /** Points to mark with a dot whose tooltip (`title`) shows on hover, e.g. a controller's decisions. */
+  readonly markers?: readonly ChartMarker[]
+}
+
+/** A dot on a chart with a tooltip. */
+export interface ChartMarker {
+  readonly x: number
+  readonly y: number
+  readonly color: string
+  /** Shown on hover (an SVG `<title>`). */
+  readonly title: string
 }
 
 const MARGIN = { left: 56, right: 12, top: 24, bottom: 22 }
@@ -85,6 +96,12 @@ export function renderLineChart(options: LineChartOptions): string {
       .join(' ')
     parts.push(
       `<polyline class="series" data-series="${escapeXml(series.label)}" points="${points}" fill="none" stroke="${series.color}" stroke-width="1.6"${series.dashed ? ' stroke-dasharray="5 3"' : ''} stroke-linejoin="round"/>`,
+    )
+  }
+  for (const marker of options.markers ?? []) {
+    if (!(marker.x <= xMax) || !Number.isFinite(marker.y)) continue
+    parts.push(
+      `<circle class="marker" cx="${toX(marker.x).toFixed(1)}" cy="${toY(marker.y).toFixed(1)}" r="3.5" fill="${marker.color}" stroke="#fff" stroke-width="1"><title>${escapeXml(marker.title)}</title></circle>`,
     )
   }
   parts.push('</g>')

@@ -5,7 +5,9 @@
  */
 
 import type { SimulationRun } from '../sim/runResult.ts'
+import { reasonOf } from './decisions.ts'
 import { escapeXml } from './escapeXml.ts'
+import { headlineOf } from './headline.ts'
 import { renderReportSvg, type ReportSvgOptions } from './reportSvg.ts'
 import { summaryColumns, summaryRows } from './summaryRows.ts'
 
@@ -24,7 +26,9 @@ export function renderReportHtml(runs: readonly SimulationRun[], options: Report
     '</tbody></table>',
   ].join('')
   // The samples, for the pointer read-out; `<` escaped so no sample can close the script.
-  const data = JSON.stringify(runs.map((run) => ({ label: run.label, samples: run.samples }))).replace(/</g, '\\u003c')
+  const data = JSON.stringify(
+    runs.map((run) => ({ label: run.label, samples: run.samples.map((sample) => ({ ...sample, reason: reasonOf(sample) })) })),
+  ).replace(/</g, '\\u003c')
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -34,7 +38,10 @@ export function renderReportHtml(runs: readonly SimulationRun[], options: Report
 <style>
   body { font: 14px system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px; color: #111; background: #fff; }
   h1 { font-size: 20px; margin: 0 0 4px; }
-  p.subtitle { color: #555; margin: 0 0 16px; }
+  p.subtitle { color: #555; margin: 0 0 8px; }
+  p.headline { font-size: 16px; font-weight: 600; color: #0072B2; margin: 0 0 2px; }
+  p.headline-detail { color: #555; margin: 0 0 16px; }
+  circle.marker { cursor: help; }
   table { border-collapse: collapse; margin: 0 0 16px; }
   th, td { padding: 4px 10px; border-bottom: 1px solid #ddd; text-align: right; }
   th:first-child, td:first-child { text-align: left; }
@@ -46,6 +53,7 @@ export function renderReportHtml(runs: readonly SimulationRun[], options: Report
 <body>
 <h1>${escapeXml(title)}</h1>
 ${options.subtitle ? `<p class="subtitle">${escapeXml(options.subtitle)}</p>` : ''}
+${runs.length > 0 ? headlineHtml(runs, options.offeredMs) : ''}
 ${table}
 <div id="report">
 ${svg}
@@ -76,17 +84,22 @@ ${svg}
   var rect = svg.querySelector('g.chart rect');
   var plotLeft = Number(rect.getAttribute('x'));
   var plotWidth = Number(rect.getAttribute('width'));
-  var xMax = Math.max.apply(null, runs.map(function (r) { return r.samples.length ? r.samples[r.samples.length - 1].atMs : 0; }));
+  var xMax = Number(svg.getAttribute('data-x-max'));
   svg.addEventListener('mousemove', function (event) {
     var box = svg.getBoundingClientRect();
     var x = (event.clientX - box.left) * (svg.viewBox.baseVal.width / box.width);
     if (x < plotLeft || x > plotLeft + plotWidth || !runs.length) { readout.style.display = 'none'; return; }
     var atMs = ((x - plotLeft) / plotWidth) * xMax;
     var lines = ['t = ' + (atMs / 1000).toFixed(1) + ' s'];
-    runs.forEach(function (run) {
+    runs.forEach(function (run, r) {
       if (!run.samples.length) return;
       var s = nearest(run.samples, atMs);
-      lines.push(run.label + ': batch ' + s.batchSize + ', score ' + s.loadScore.toFixed(2) + ', ' + Math.round(s.itemsPerSecond) + ' items/s, p50 ' + Math.round(s.latencyP50Ms) + ' ms, p99 ' + Math.round(s.latencyP99Ms) + ' ms, errors ' + s.errors);
+      lines.push(run.label + ': batch ' + s.batchSize + (r === 0 ? ' (oracle ' + s.bestBatchSize + ')' : '') + ', score ' + s.loadScore.toFixed(2) + ', ' + Math.round(s.itemsPerSecond) + ' items/s, p50 ' + Math.round(s.latencyP50Ms) + ' ms, p99 ' + Math.round(s.latencyP99Ms) + ' ms, errors ' + s.errors);
+      var i = run.samples.indexOf(s);
+      var before = run.samples[i - 1];
+      if (r === 0 && before && before.batchSize !== s.batchSize) {
+        lines.push('  decision: batch ' + before.batchSize + ' \u2192 ' + s.batchSize + (s.reason ? ', because ' + s.reason : ' (the controller gave no reason)'));
+      }
     });
     readout.textContent = lines.join('\\n');
     readout.style.display = 'block';
@@ -100,4 +113,9 @@ ${svg}
 </body>
 </html>
 `
+}
+
+function headlineHtml(runs: readonly SimulationRun[], offeredMs: number | undefined): string {
+  const { verdict, detail } = headlineOf(runs, offeredMs)
+  return `<p class="headline">${escapeXml(verdict)}</p><p class="headline-detail">${escapeXml(detail)}</p>`
 }

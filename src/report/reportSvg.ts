@@ -1,16 +1,19 @@
 /**
- * The simulation report as one standalone SVG: batch size (with the best size in hindsight,
- * dashed), load score, throughput and flush latency (p50 solid, p99 dashed, log scale) over
- * time, one line per run (controller or fixed size), with a legend.
+ * The simulation report as one standalone SVG: a headline (the adaptive run against the best
+ * fixed size), then batch size (with the oracle's best size, dashed, and the controller's
+ * decisions as dots whose tooltip says why), load score, throughput and flush latency (p50
+ * solid, p99 dashed, log scale) over the offered period, one line per run, with a legend.
  */
 
 import type { SimulationRun } from '../sim/runResult.ts'
+import { decisionsOf, describeDecision } from './decisions.ts'
 import { escapeXml } from './escapeXml.ts'
+import { drainNote, headlineOf } from './headline.ts'
 import { renderLineChart, type ChartSeries } from './lineChart.ts'
 import { colorOf } from './palette.ts'
 
 /** Size of the report SVG, in px. */
-export const reportSize = { width: 960, panelHeight: 210, headerHeight: 66 } as const
+export const reportSize = { width: 960, panelHeight: 210, headerHeight: 112 } as const
 
 /** Options of {@link renderReportSvg}. */
 export interface ReportSvgOptions {
@@ -18,6 +21,11 @@ export interface ReportSvgOptions {
   readonly title?: string
   /** A second line under the title, e.g. the settings of the run. */
   readonly subtitle?: string
+  /**
+   * How long items were offered, in ms: the charts end there (a slow run's drain is noted
+   * under the headline, not drawn). Default: the longest run, drain included.
+   */
+  readonly offeredMs?: number
 }
 
 /**
@@ -29,7 +37,9 @@ export function renderReportSvg(runs: readonly SimulationRun[], options: ReportS
   if (!first) throw new RangeError('Expected at least one simulation run to draw')
   const { width, panelHeight, headerHeight } = reportSize
   const height = headerHeight + panelHeight * 4
-  const xMax = Math.max(1, ...runs.map((run) => run.samples.at(-1)?.atMs ?? 0))
+  const lastAtMs = Math.max(1, ...runs.map((run) => run.samples.at(-1)?.atMs ?? 0))
+  const offeredMs = options.offeredMs ?? Infinity
+  const xMax = Math.min(lastAtMs, offeredMs)
   const ordered = [...runs].reverse() // the first run is painted last, so it lies on top
   const colorFor = (run: SimulationRun) => colorOf(runs.indexOf(run))
   const seriesOf = (pick: (run: SimulationRun) => ChartSeries[]) => ordered.flatMap(pick)
@@ -37,11 +47,11 @@ export function renderReportSvg(runs: readonly SimulationRun[], options: ReportS
     label,
     color: colorFor(run),
     dashed,
-    points: run.samples.map((s) => [s.atMs, value(s)] as const),
+    points: run.samples.filter((s) => s.atMs <= xMax).map((s) => [s.atMs, value(s)] as const),
   })
   const panels = [
     {
-      title: 'Batch size (dashed grey: best size for the load at that moment)',
+      title: `Batch size (dashed grey: the oracle's best size for the load then; dots: ${first.label}'s decisions, hover for why)`,
       series: [
         { ...line(first, 'best size', (s) => s.bestBatchSize, true), color: '#999' },
         ...seriesOf((run) => [line(run, run.label, (s) => s.batchSize)]),
@@ -62,7 +72,7 @@ export function renderReportSvg(runs: readonly SimulationRun[], options: ReportS
   const legend = runs
     .map((run, i) => {
       const x = 16 + i * 150
-      return `<g class="legend-item" data-series="${escapeXml(run.label)}"><rect x="${x}" y="50" width="14" height="4" fill="${colorFor(run)}"/><text x="${x + 20}" y="55" font-size="12" fill="#222">${escapeXml(run.label)}</text></g>`
+      return `<g class="legend-item" data-series="${escapeXml(run.label)}"><rect x="${x}" y="97" width="14" height="4" fill="${colorFor(run)}"/><text x="${x + 20}" y="102" font-size="12" fill="#222">${escapeXml(run.label)}</text></g>`
     })
     .join('\n')
   const body = panels
@@ -74,14 +84,20 @@ export function renderReportSvg(runs: readonly SimulationRun[], options: ReportS
         width,
         height: panelHeight,
         xMax,
+        ...(i === 0 ? { markers: decisionsOf(first, xMax).map((d) => ({ x: d.atMs, y: d.to, color: colorFor(first), title: describeDecision(d) })) } : {}),
       }),
     )
     .join('\n')
+  const note = drainNote(runs, xMax < lastAtMs ? xMax : Infinity)
+  const headline = headlineOf(runs, xMax)
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" class="loadbatch-report" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" class="loadbatch-report" data-x-max="${xMax}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif">`,
     `<rect width="${width}" height="${height}" fill="#fafafa"/>`,
     `<text x="16" y="20" font-size="15" font-weight="700" fill="#111">${escapeXml(title)}</text>`,
     options.subtitle ? `<text x="16" y="34" font-size="11" fill="#555">${escapeXml(options.subtitle)}</text>` : '',
+    `<text class="headline" x="16" y="56" font-size="14" font-weight="600" fill="${colorFor(first)}">${escapeXml(headline.verdict)}</text>`,
+    `<text class="headline-detail" x="16" y="71" font-size="11" fill="#555">${escapeXml(headline.detail)}</text>`,
+    note ? `<text class="drain-note" x="16" y="85" font-size="11" fill="#555">${escapeXml(note)}</text>` : '',
     legend,
     body,
     '</svg>',

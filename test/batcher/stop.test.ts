@@ -90,6 +90,33 @@ describe('stop', () => {
     expect(batcher.metrics()).toMatchObject({ itemsAdded: 3, itemsFailed: 3 })
     await expect(batcher.add(4)).rejects.toBeInstanceOf(BatcherStoppedError)
   })
+
+  it('says stopped (state and metrics) after its actor was stopped from outside mid-flush', async () => {
+    const time = createVirtualTime()
+    const sink = manualSink<number>()
+    const batcher = createBatcher<number>({ flush: sink.flush, size: 2, scheduler: time.scheduler, onDeadLetter: () => {} })
+    batcher.addMany([1, 2])
+    expect(batcher.state).toBe('flushing')
+    batcher.actor.stop()
+    expect(batcher.state).toBe('stopped')
+    expect(batcher.metrics().state).toBe('stopped')
+  })
+
+  it('counts ADD and ADD_MANY events sent after stop as dropped', async () => {
+    const batcher = createBatcher<number>({ flush: async () => {} })
+    await batcher.stop()
+    batcher.actor.send({ type: 'ADD', item: 1 })
+    batcher.actor.send({ type: 'ADD_MANY', items: [2, 3, 4] })
+    expect(batcher.metrics()).toMatchObject({ itemsAdded: 0, itemsDropped: 4 })
+  })
+
+  it('counts a malformed ADD_MANY (items not an array) as one dropped offering instead of crashing', async () => {
+    const batcher = createBatcher<number>({ flush: async () => {} })
+    batcher.actor.send({ type: 'ADD_MANY', items: 5 as unknown as number[] })
+    expect(batcher.actor.getSnapshot().status).toBe('active')
+    expect(batcher.metrics()).toMatchObject({ itemsAdded: 0, itemsDropped: 1 })
+    await batcher.stop()
+  })
 })
 
 describe('as a child actor', () => {

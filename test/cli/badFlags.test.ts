@@ -8,7 +8,7 @@ const badFlags: [string[], RegExp][] = [
   [['--initial-batch', '-3'], /--initial-batch must be an integer >= 1/],
   [['--min-batch', '1.5'], /--min-batch must be an integer >= 1/],
   [['--max-batch', 'x'], /--max-batch must be an integer >= 1/],
-  [['--timeout', '2'], /--timeout must be a duration such as 500ms, 2s, 1m, got "2"/],
+  [['--timeout', '2'], /--timeout must be a duration such as 500ms, 2s, 1m \(from 1ms to 24h\), got "2"/],
   [['--workers', '0'], /--workers must be an integer >= 1/],
   [['--pattern', 'wobbly'], /--pattern must be one of constant, sinewave, spikes, gradual, step, burst, got "wobbly"/],
   [['--adjust-interval', 'soon'], /--adjust-interval must be a duration such as 500ms, 2s, 1m/],

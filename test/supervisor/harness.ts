@@ -1,26 +1,18 @@
-import type { Controller } from '../../src/controllers/controller.ts'
-import type { LoadFeedback } from '../../src/feedback.ts'
+import type { AnyActorRef } from 'xstate'
 import type { FlushInfo } from '../../src/options.ts'
 
-/** A feedback sample that makes {@link crashableController} throw: how the tests crash a worker. */
-export const POISON: LoadFeedback = { custom: { poison: { value: 1, weight: 1 } } }
-
 /**
- * A fixed controller whose `score` throws on {@link POISON}. Sending a worker
- * `{ type: 'FEEDBACK', feedback: POISON }` makes the exception escape its `recordFeedback`
- * action, so the worker actor errors: a real crash, as a buggy custom controller would cause.
+ * Crashes a worker actor the way an exception escaping one of its actions does: XState's own
+ * error path (`_process` catching a throw sets the snapshot to `error` and calls `_error`), so
+ * the parent gets `xstate.error.actor` and the worker's runtime gives up its items. Every user
+ * callback of a batcher is guarded (a throwing controller, weigh or logger never crashes it),
+ * so the tests reach a crash through the actor itself.
  */
-export function crashableController(): Controller<null> {
-  return {
-    name: 'crashable',
-    intervalMs: 1_000_000,
-    initialState: () => null,
-    decide: ({ target }) => ({ ...target, state: null }),
-    score: (feedback) => {
-      if (feedback.custom?.['poison']) throw new Error('controller choked on a poison sample')
-      return 0
-    },
-  }
+export function crash(worker: AnyActorRef | undefined, error: unknown = new Error('the worker crashed')): void {
+  const actor = worker as unknown as { _snapshot: object; _error(error: unknown): void; getSnapshot(): { status: string } } | undefined
+  if (!actor || actor.getSnapshot().status !== 'active') return
+  actor._snapshot = { ...actor._snapshot, status: 'error', error }
+  actor._error(error)
 }
 
 /** A sink that records the items it flushed, in the order the flushes completed; optionally async and gated. */

@@ -4,7 +4,7 @@ import type { AnyActorRef } from 'xstate'
 import { byKey } from '../../src/routing/byKey.ts'
 import { createSupervisor, type Supervisor } from '../../src/supervisor.ts'
 import { createVirtualTime, type VirtualTime } from '../../src/virtualTime.ts'
-import { balance, crashableController, POISON, recordingSink } from './harness.ts'
+import { balance, crash, recordingSink } from './harness.ts'
 
 interface Item {
   readonly key: number
@@ -40,7 +40,7 @@ class CrashCommand implements fc.AsyncCommand<Model, Real> {
   check = () => true
   async run(_model: Model, real: Real) {
     const ref = real.pool.actor.system.get(`worker-${this.worker}`) as AnyActorRef | undefined
-    if (ref && ref.getSnapshot().status === 'active') ref.send({ type: 'FEEDBACK', feedback: POISON })
+    crash(ref)
   }
   toString = () => `crash(worker-${this.worker})`
 }
@@ -84,7 +84,7 @@ describe('supervisor properties', () => {
         const letters: Item[] = []
         const pool = createSupervisor<Item>({
           worker: {
-            flush: sink.flush, size: 3, maxWaitMs: 50, scheduler: time.scheduler, controller: crashableController(),
+            flush: sink.flush, size: 3, maxWaitMs: 50, scheduler: time.scheduler,
             onDeadLetter: (items) => void letters.push(...items),
           },
           workers: { min: 1, max: 4, initial },

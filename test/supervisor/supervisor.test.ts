@@ -6,7 +6,7 @@ import { leastLoaded } from '../../src/routing/leastLoaded.ts'
 import { roundRobin } from '../../src/routing/roundRobin.ts'
 import { createSupervisor, createSupervisorLogic, SupervisorEscalatedError } from '../../src/supervisor.ts'
 import { createVirtualTime } from '../../src/virtualTime.ts'
-import { balance, crashableController, POISON, recordingSink } from './harness.ts'
+import { balance, crash, recordingSink } from './harness.ts'
 
 function setupPool(options: { min?: number; max?: number; route?: ReturnType<typeof roundRobin<number>>; gated?: boolean; maxRestarts?: number; size?: number; highWater?: number } = {}) {
   const time = createVirtualTime()
@@ -14,7 +14,7 @@ function setupPool(options: { min?: number; max?: number; route?: ReturnType<typ
   const letters: number[] = []
   const pool = createSupervisor<number>({
     worker: {
-      flush: sink.flush, size: options.size ?? 3, maxWaitMs: 100, scheduler: time.scheduler, controller: crashableController(),
+      flush: sink.flush, size: options.size ?? 3, maxWaitMs: 100, scheduler: time.scheduler,
       onDeadLetter: (items) => void letters.push(...items),
     },
     workers: { min: options.min ?? 2, max: options.max ?? options.min ?? 2 },
@@ -22,8 +22,8 @@ function setupPool(options: { min?: number; max?: number; route?: ReturnType<typ
     restart: { maxRestarts: options.maxRestarts ?? 3, withinMs: 10_000, backoffMs: 50 },
     scale: { intervalMs: 100, cooldownMs: 1000, highWater: options.highWater ?? 0.5 },
   })
-  const crash = (id: string) => pool.actor.system.get(id).send({ type: 'FEEDBACK', feedback: POISON })
-  return { time, sink, letters, pool, crash }
+  const crashWorker = (id: string) => crash(pool.actor.system.get(id))
+  return { time, sink, letters, pool, crash: crashWorker }
 }
 
 describe('supervisor', () => {
@@ -104,7 +104,7 @@ describe('supervisor', () => {
   it('a parent machine sees the escalation as an error of its child', async () => {
     const time = createVirtualTime()
     const { logic, runtimeOf } = createSupervisorLogic<number>({
-      worker: { flush: () => {}, scheduler: time.scheduler, controller: crashableController() }, restart: { maxRestarts: 0 },
+      worker: { flush: () => {}, scheduler: time.scheduler }, restart: { maxRestarts: 0 },
     })
     const parent = setup({ actors: { pool: logic } }).createMachine({
       initial: 'up',
@@ -112,7 +112,7 @@ describe('supervisor', () => {
     })
     const actor = createActor(parent).start()
     expect(runtimeOf(actor.system.get('pool'))).toBeDefined()
-    actor.system.get('pool/worker-0').send({ type: 'FEEDBACK', feedback: POISON })
+    crash(actor.system.get('pool/worker-0'))
     expect(actor.getSnapshot().value).toBe('escalated')
   })
 

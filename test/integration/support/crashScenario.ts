@@ -1,0 +1,163 @@
+/**
+ * One crash scenario of the pipeline: N unique ids in a broker, three consumer processes
+ * writing them into a PostgreSQL table (id primary key), one of them killed (or terminated)
+ * in the middle, the survivors finishing the work. Returns what the table and every process
+ * report, for the test to judge.
+ */
+import { fileURLToPath } from 'node:url'
+import { expect, it } from 'vitest'
+import pg from 'pg'
+import { startConsumerProcess, type ConsumerProcess } from '../../../examples/queue-to-postgres/processes.ts'
+import { createRowsTable, dropRowsTable, tableCounts } from '../../../examples/queue-to-postgres/rowsTable.ts'
+import type { CrashingConfig } from './crashingConsumer.ts'
+import { PG_URL, freshName, waitFor } from './services.ts'
+
+const crashingScript = fileURLToPath(new URL('./crashingConsumer.ts', import.meta.url))
+
+/** What happens to the first consumer, `c0`. */
+export type Fault =
+  | { readonly kind: 'kill-mid-flush'; readonly atBatch: number }
+  | { readonly kind: 'kill-after-write'; readonly atBatch: number }
+  | { readonly kind: 'sigterm'; readonly atBatch: number }
+
+/** The broker side of a scenario. */
+export interface Broker {
+  readonly source: 'redis' | 'rabbitmq'
+  /** Creates the stream/queue `name` holding `ids`. */
+  fill(name: string, ids: readonly number[]): Promise<void>
+  /** Entries of `name` not acknowledged yet (read when no consumer runs, so nothing is in flight). */
+  unacknowledged(name: string): Promise<number>
+  /** Entries in the dead-letter stream/queue. */
+  deadLettered(name: string): Promise<number>
+  /** Deletes the stream/queue and its dead-letter twin. */
+  remove(name: string): Promise<void>
+  /** Entries the survivors took over from a consumer, by their counters (claimed, or redelivered). */
+  takenOver(survivor: Record<string, unknown>): number
+  /** Checks the counters of a consumer stopped by SIGTERM and of the survivors: everything it read was acknowledged, nothing came back. */
+  checkGracefulStop(victim: Record<string, number>, survivors: Array<Record<string, unknown>>): void
+}
+
+/** What a scenario saw. */
+export interface ScenarioResult {
+  readonly n: number
+  readonly distinct: number
+  readonly duplicates: number
+  readonly duplicated: Array<{ id: number; writer: string; batch: number; writes: number }>
+  readonly unacknowledged: number
+  readonly deadLettered: number
+  /** c0's events (flushing, written, stopped) and how it ended. */
+  readonly victim: { events: Array<Record<string, unknown>>; exit: number | string }
+  /** The survivors' counters at their SIGTERM. */
+  readonly survivors: Array<Record<string, unknown>>
+}
+
+/** Runs the scenario end to end and cleans up (table, stream/queue) whatever happens. */
+export async function runCrashScenario(broker: Broker, fault: Fault, n = 20_000): Promise<ScenarioResult> {
+  const name = freshName(`lb_crash_${broker.source}`)
+  const pool = new pg.Pool({ connectionString: PG_URL })
+  const processes: ConsumerProcess[] = []
+  const log = process.env.LOADBATCH_TEST_VERBOSE ? (line: string) => console.log(line) : undefined
+  try {
+    await createRowsTable(pool, name)
+    await broker.fill(name, Array.from({ length: n }, (_, i) => i + 1))
+    const config = { source: broker.source, from: name, table: name, size: 200, maxWaitMs: 50, flushTimeoutMs: 2000, claimIdleMs: 3000 }
+    const victimConfig: CrashingConfig = { ...config, name: 'c0', announce: true, ...(fault.kind === 'kill-after-write' ? { killAfterWriteOf: fault.atBatch } : {}) }
+    processes.push(startConsumerProcess('c0', victimConfig, crashingScript, log))
+    for (const survivor of ['c1', 'c2']) processes.push(startConsumerProcess(survivor, { ...config, name: survivor }, crashingScript, log))
+    const [victim, ...survivors] = processes as [ConsumerProcess, ...ConsumerProcess[]]
+
+    if (fault.kind === 'kill-mid-flush') {
+      await victim.waitFor((event) => event.event === 'flushing' && Number(event.batch) >= fault.atBatch)
+      victim.child.kill('SIGKILL')
+    } else if (fault.kind === 'sigterm') {
+      await victim.waitFor((event) => event.event === 'written' && Number(event.batch) >= fault.atBatch)
+      victim.child.kill('SIGTERM')
+      await victim.waitFor((event) => event.event === 'stopped')
+    }
+    const exit = await victim.exited
+    await waitFor('every id written', async () => (await tableCounts(pool, name)).distinct === n, 90_000, 200)
+    for (const survivor of survivors) survivor.child.kill('SIGTERM')
+    const stopped = await Promise.all(survivors.map((survivor) => survivor.waitFor((event) => event.event === 'stopped')))
+    await Promise.all(survivors.map((survivor) => survivor.exited))
+    const counts = await tableCounts(pool, name)
+    return {
+      n,
+      ...counts,
+      unacknowledged: await broker.unacknowledged(name),
+      deadLettered: await broker.deadLettered(name),
+      victim: { events: victim.events, exit },
+      survivors: stopped.map((event) => event.metrics as Record<string, unknown>),
+    }
+  } finally {
+    for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL')
+    await broker.remove(name).catch(() => undefined)
+    await dropRowsTable(pool, name).catch(() => undefined)
+    await pool.end()
+  }
+}
+
+/**
+ * The batches c0 may have left written but unacknowledged when it was killed: the one it was
+ * writing, and the one before it (written, its XACK possibly not yet sent). Only these may be
+ * written twice.
+ */
+export function batchesInFlightAtKill(events: ReadonlyArray<Record<string, unknown>>): number[] {
+  return events.filter((event) => event.event === 'flushing').map((event) => Number(event.batch)).slice(-2)
+}
+
+/** One line for the test log: N, written, duplicates (and of which batches), dead-lettered. */
+export function describeResult(label: string, result: ScenarioResult): string {
+  const batches = [...new Set(result.duplicated.map((row) => `${row.writer}#${row.batch}`))]
+  return `[${label}] N=${result.n} written=${result.distinct} duplicates=${result.duplicates}${batches.length ? ` (all from ${batches.join(', ')})` : ''} unacknowledged=${result.unacknowledged} dead-lettered=${result.deadLettered} victim exit=${result.victim.exit}`
+}
+
+/** Every duplicated row was first written by c0 in one of `batches`, and written exactly twice. */
+function expectDuplicatesOnlyFrom(result: ScenarioResult, batches: readonly number[]): void {
+  for (const row of result.duplicated) {
+    expect({ writer: row.writer, inFlight: batches.includes(row.batch), writes: row.writes }).toEqual({ writer: 'c0', inFlight: true, writes: 2 })
+  }
+}
+
+/** Every id written, nothing left unacknowledged, nothing dead-lettered. */
+function expectEveryIdWritten(result: ScenarioResult): void {
+  expect(result.distinct).toBe(result.n)
+  expect(result.unacknowledged).toBe(0)
+  expect(result.deadLettered).toBe(0)
+}
+
+/** The three crash tests, against `broker`: kill -9 mid-flush, kill -9 after the write, SIGTERM. */
+export function crashTests(broker: Broker): void {
+  const label = broker.source
+  it('kill -9 in the middle of a flush: the survivors take over, every id is written, duplicates only from the batches in flight', async () => {
+    const result = await runCrashScenario(broker, { kind: 'kill-mid-flush', atBatch: 8 })
+    console.log(describeResult(`${label} kill -9 mid-flush`, result))
+    expect(result.victim.exit).toBe('SIGKILL')
+    expectEveryIdWritten(result)
+    expectDuplicatesOnlyFrom(result, batchesInFlightAtKill(result.victim.events))
+    expect(result.duplicates).toBeLessThanOrEqual(2 * 200)
+    expect(result.survivors.reduce((sum, metrics) => sum + broker.takenOver(metrics), 0)).toBeGreaterThan(0)
+  })
+
+  it('kill -9 after the write, before the ack: that batch is written twice, nothing is lost', async () => {
+    const result = await runCrashScenario(broker, { kind: 'kill-after-write', atBatch: 6 })
+    console.log(describeResult(`${label} kill -9 after write`, result))
+    expect(result.victim.exit).toBe('SIGKILL')
+    expectEveryIdWritten(result)
+    // Batch 6 committed and was never acknowledged: every row of it is written twice. The batch
+    // before it may be too (its ack can still be on the way when the process dies); no other.
+    const killedBatch = result.victim.events.find((event) => event.event === 'written' && event.batch === 6)!
+    expect(result.duplicated.filter((row) => row.batch === 6)).toHaveLength(Number(killedBatch.size))
+    expectDuplicatesOnlyFrom(result, [5, 6])
+  })
+
+  it('SIGTERM: the consumer drains and acknowledges everything it read; nothing is written twice', async () => {
+    const result = await runCrashScenario(broker, { kind: 'sigterm', atBatch: 6 })
+    console.log(describeResult(`${label} SIGTERM`, result))
+    expect(result.victim.exit).toBe(0)
+    const stopped = result.victim.events.find((event) => event.event === 'stopped')!.metrics as Record<string, number>
+    expect(stopped.held).toBe(0)
+    expectEveryIdWritten(result)
+    expect(result.duplicates).toBe(0)
+    broker.checkGracefulStop(stopped, result.survivors)
+  })
+}
