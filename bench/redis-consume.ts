@@ -3,8 +3,11 @@
  * a batcher) against a hand-written XREADGROUP + XACK loop at the same batch size, with 1, 2
  * and 4 consumer processes in one consumer group. Each figure is the median of ROUNDS runs:
  * ITEMS entries are produced, the processes start and connect (not timed), then the clock runs
- * from "go" until the group has nothing pending and no lag. Both sides run in the same rounds,
- * alternating, so the machine's load falls on both; the ratio is loadbatch ÷ hand-written.
+ * from "go" until the group has nothing pending and no lag. A third peer is the same hand-written
+ * loop handing each entry to a batcher's `submit` and acknowledging after it resolved: the gap
+ * between it and the bare loop is the batcher's, the gap between loadbatch and it the source's.
+ * All run in the same rounds, alternating, so the machine's load falls on each; the ratios are
+ * loadbatch ÷ hand-written and loadbatch ÷ hand-written + submit.
  *
  * Run: node --import tsx bench/redis-consume.ts     (needs Redis on 127.0.0.1:6379)
  */
@@ -37,7 +40,7 @@ function startWorker(config: object): Promise<ChildProcess> {
 }
 
 /** Items per second for `processes` consumers in `mode`. */
-async function rate(mode: 'loadbatch' | 'hand', processes: number): Promise<number> {
+async function rate(mode: 'loadbatch' | 'hand' | 'hand-submit', processes: number): Promise<number> {
   const stream = `lb_bench_${process.pid}_${mode}_${processes}_${Date.now()}`
   await redis.sendCommand(['XGROUP', 'CREATE', stream, 'bench', '0', 'MKSTREAM'])
   await produceToStream(redis, stream, ids)
@@ -54,17 +57,16 @@ async function rate(mode: 'loadbatch' | 'hand', processes: number): Promise<numb
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 const rows: string[] = []
 for (const processes of PROCESSES) {
-  const samples = { loadbatch: [] as number[], hand: [] as number[] }
+  const samples = { loadbatch: [] as number[], hand: [] as number[], 'hand-submit': [] as number[] }
   for (let round = 0; round < ROUNDS; round++) {
-    samples.loadbatch.push(await rate('loadbatch', processes))
-    samples.hand.push(await rate('hand', processes))
+    for (const mode of ['loadbatch', 'hand', 'hand-submit'] as const) samples[mode].push(await rate(mode, processes))
   }
-  const lb = median(samples.loadbatch)
-  const hand = median(samples.hand)
-  rows.push(`| ${processes} | ${Math.round(lb).toLocaleString('en')} | ${Math.round(hand).toLocaleString('en')} | ${(lb / hand).toFixed(2)}× |`)
+  const [lb, hand, handSubmit] = [median(samples.loadbatch), median(samples.hand), median(samples['hand-submit'])]
+  const figure = (value: number) => Math.round(value).toLocaleString('en')
+  rows.push(`| ${processes} | ${figure(lb)} | ${figure(hand)} | ${figure(handSubmit)} | ${(lb / hand).toFixed(2)}× | ${(lb / handSubmit).toFixed(2)}× |`)
 }
 console.log(`Redis stream → no-op sink, ${ITEMS.toLocaleString('en')} entries, batch ${SIZE}, median of ${ROUNDS} rounds (items/s)\n`)
-console.log('| processes | loadbatch consumeRedisStream | hand-written XREADGROUP + XACK | ratio |')
-console.log('| ---: | ---: | ---: | ---: |')
+console.log('| processes | loadbatch consumeRedisStream | hand-written XREADGROUP + XACK | same loop + batcher.submit | ÷ hand-written | ÷ loop + submit |')
+console.log('| ---: | ---: | ---: | ---: | ---: | ---: |')
 for (const row of rows) console.log(row)
 await redis.close()

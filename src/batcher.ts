@@ -134,7 +134,7 @@ export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
     addMany: (items) => runtime.addMany(items),
     flush() {
       const seq = runtime.tailSeq
-      actor.send({ type: 'FLUSH' })
+      if (actor.getSnapshot().status === 'active') actor.send({ type: 'FLUSH' })
       return runtime.whenSettledBelow(seq)
     },
     stop(stopOptions) {

@@ -11,7 +11,7 @@ export { mapReduce, type MapReduceOptions, type MapReduceResult } from './mapRed
 export { workerPool, type WorkerPool, type WorkerPoolOptions } from './workerPool.ts'
 export { batchStream, type BatchStreamOptions } from './batchStream.ts'
 export { window, type Window, type WindowOptions, type TimeWindowOptions, type CountWindowOptions, type WindowCommonOptions } from './window.ts'
-export { readChunks, type ReadChunksOptions } from './readChunks.ts'
+export { readChunks, type ReadChunksOptions, type TextEncoding, type FileUrl } from './readChunks.ts'
 export { withRetry, type WithRetryOptions } from './withRetry.ts'
 export { progress, type ProgressOptions, type ProgressSnapshot, type ProgressTracker } from './progress.ts'
 export { memoryBudget, type MemoryBudget, type MemoryBudgetOptions } from './memoryBudget.ts'

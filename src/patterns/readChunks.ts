@@ -3,12 +3,22 @@ import { createInterface } from 'node:readline'
 import { checkFinite } from '../checkOption.ts'
 import { ConfigError } from '../errors.ts'
 
+/** The text encodings a file of lines can be read in (Node's names). */
+export type TextEncoding = 'utf8' | 'utf-8' | 'utf16le' | 'utf-16le' | 'ucs2' | 'ucs-2' | 'latin1' | 'binary' | 'ascii'
+
+const TEXT_ENCODINGS: readonly string[] = ['utf8', 'utf-8', 'utf16le', 'utf-16le', 'ucs2', 'ucs-2', 'latin1', 'binary', 'ascii']
+
+/** A `file:` URL (a WHATWG `URL`); typed by shape so the declarations need no DOM or Node types. */
+export interface FileUrl {
+  readonly href: string
+}
+
 /** Options of {@link readChunks}. */
 export interface ReadChunksOptions {
   /** Lines per chunk (default 1000). An integer >= 1. */
   readonly chunkSize?: number
   /** The file's text encoding (default 'utf8'). */
-  readonly encoding?: BufferEncoding
+  readonly encoding?: TextEncoding
   /** Stops reading: the file is closed and the loop throws AbortError. */
   readonly signal?: AbortSignal
   /** Bytes read from disk at a time (default 64 KiB). */
@@ -32,19 +42,19 @@ export interface ReadChunksOptions {
  * async function* lines() { for await (const chunk of readChunks(path)) yield* chunk }
  * await processInBatches(lines(), insert, { size: { initial: 500, min: 50, max: 5000 }, targetLatencyMs: 200 })
  */
-export function readChunks(path: string | URL, options: ReadChunksOptions = {}): AsyncGenerator<string[], void, undefined> {
-  if (typeof path !== 'string' && !(path instanceof URL)) throw new ConfigError('path', 'a file path (string or URL)', path)
+export function readChunks(path: string | FileUrl, options: ReadChunksOptions = {}): AsyncGenerator<string[], void, undefined> {
+  if (typeof path !== 'string' && !(path instanceof URL)) throw new ConfigError('path', 'a file path (a string or a file: URL)', path)
   const chunkSize = checkFinite('chunkSize', options.chunkSize ?? 1000, 'an integer >= 1', (v) => Number.isInteger(v) && v >= 1)
   const highWaterMark = checkFinite('highWaterMark', options.highWaterMark ?? 64 * 1024, 'an integer >= 1', (v) => Number.isInteger(v) && v >= 1)
   const encoding = options.encoding ?? 'utf8'
-  if (!Buffer.isEncoding(encoding)) throw new ConfigError('encoding', 'a Node.js BufferEncoding such as "utf8" or "latin1"', encoding)
-  return readLineChunks(path, chunkSize, { encoding, highWaterMark, ...(options.signal ? { signal: options.signal } : {}) })
+  if (!TEXT_ENCODINGS.includes(encoding)) throw new ConfigError('encoding', `a text encoding: ${TEXT_ENCODINGS.join(', ')}`, encoding)
+  return readLineChunks(path as string | URL, chunkSize, { encoding, highWaterMark, ...(options.signal ? { signal: options.signal } : {}) })
 }
 
 async function* readLineChunks(
   path: string | URL,
   chunkSize: number,
-  streamOptions: { encoding: BufferEncoding; highWaterMark: number; signal?: AbortSignal },
+  streamOptions: { encoding: TextEncoding; highWaterMark: number; signal?: AbortSignal },
 ): AsyncGenerator<string[], void, undefined> {
   const input = createReadStream(path, streamOptions)
   // readline's async iterator pauses the file stream while its line queue is full: backpressure from our consumer down to the disk.

@@ -9,9 +9,9 @@ export interface PrometheusMetricsOptions {
   readonly registry: Registry
   /** The `name` label of this target's series (default: the actor's systemId, else `batcher` / `supervisor`); unique per registry. */
   readonly name?: string
-  /** Buckets of `loadbatch_flush_duration_seconds`, in seconds (default 1 ms … 30 s). */
+  /** Buckets of `loadbatch_flush_duration_seconds`, in seconds, increasing (default 1 ms … 30 s). The first call on a registry sets them. */
   readonly durationBuckets?: readonly number[]
-  /** Buckets of `loadbatch_batch_items` (default 1 … 10 000). */
+  /** Buckets of `loadbatch_batch_items`, increasing (default 1 … 10 000). The first call on a registry sets them. */
   readonly batchItemsBuckets?: readonly number[]
 }
 
@@ -41,7 +41,7 @@ const byRegistry = new WeakMap<Registry, Instruments>()
  * target. A supervisor's series carry one `worker` label per worker (`worker-0`, …); every
  * series carries the target's `name`, so several targets can share a registry.
  *
- * Values are read from `target.metrics()` when the registry is scraped,
+ * Values are read from `target.metrics()` once per scrape,
  * so instrumenting costs nothing between scrapes. The histograms get one observation per flush
  * call completed since the last scrape: count and sum are exact; when several calls completed
  * in between, the latest is recorded at its own duration and the others at their mean.
@@ -80,6 +80,7 @@ export function prometheusMetrics(target: InstrumentTarget, options: PrometheusM
     throw new ConfigError('registry', "a prom-client Registry (new Registry()); loadbatch never registers into the global one", registry)
   }
   if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) throw new ConfigError('name', 'a non-empty string', options.name)
+  for (const field of ['durationBuckets', 'batchItemsBuckets'] as const) checkBuckets(field, options[field])
   const instruments = byRegistry.get(registry) ?? register(registry, options)
   const observed = new Map<string, SeriesLabels>()
   const reader = new TargetReader(target, options.name, (labels, { seconds, items }) => {
@@ -109,7 +110,16 @@ export function prometheusMetrics(target: InstrumentTarget, options: PrometheusM
 function register(registry: Registry, options: PrometheusMetricsOptions): Instruments {
   const readers = new Map<string, TargetReader>()
   const registers = [registry]
-  const readings = () => [...readers.values()].map((reader) => reader.read())
+  // prom-client runs every metric's collect() in one synchronous loop per scrape: the targets
+  // are read once for all of them, and the reading is dropped before the scrape resumes.
+  let scrape: TargetReading[] | undefined
+  const readings = (): TargetReading[] => {
+    if (!scrape) {
+      scrape = [...readers.values()].map((reader) => reader.read())
+      queueMicrotask(() => (scrape = undefined))
+    }
+    return scrape
+  }
   /** A counter or gauge whose values are set from each series at scrape. */
   const fromSeries = (
     Kind: typeof Counter | typeof Gauge,
@@ -172,4 +182,10 @@ function register(registry: Registry, options: PrometheusMetricsOptions): Instru
 function set(metric: Counter | Gauge, labels: SeriesLabels & Record<string, string>, value: number): void {
   if (metric instanceof Gauge) metric.set(labels, value)
   else metric.inc(labels, value)
+}
+
+function checkBuckets(field: string, buckets: readonly number[] | undefined): void {
+  if (buckets === undefined) return
+  const increasing = Array.isArray(buckets) && buckets.length > 0 && buckets.every((b, i) => Number.isFinite(b) && b > 0 && (i === 0 || b > buckets[i - 1]!))
+  if (!increasing) throw new ConfigError(field, 'a non-empty array of increasing finite numbers > 0', buckets)
 }

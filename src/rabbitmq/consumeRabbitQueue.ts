@@ -131,10 +131,16 @@ class QueueConsumer<T> {
         this.outstanding.settle()
       },
       (error: unknown) => {
-        if (isNotAccepted(error)) this.counts.notAccepted++
-        else this.counts.failed++
         this.acks.reject(tag, true)
         this.outstanding.settle()
+        if (!isNotAccepted(error)) {
+          this.counts.failed++
+          return
+        }
+        this.counts.notAccepted++
+        // The port stopped before its source: consuming on would bounce every message (each return counts against the delivery limit).
+        this.o.logger.error(`loadbatch/rabbitmq: the port did not accept a message (${describeError(error)}); stopping`)
+        void this.stop(Infinity)
       },
     )
   }

@@ -5,6 +5,6 @@ import type { Channel, ConsumeMessage } from 'amqplib'
  * the consumer a channel of its own: acknowledgements that cover many deliveries at once are
  * sent only while every delivery on the channel is the consumer's.
  */
-export type RabbitChannel = Pick<Channel, 'prefetch' | 'consume' | 'cancel' | 'ack' | 'nack' | 'on' | 'off'>
+export type RabbitChannel = Pick<Channel, 'prefetch' | 'consume' | 'cancel' | 'ack' | 'nack'>
 
 export type { ConsumeMessage }

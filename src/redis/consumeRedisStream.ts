@@ -6,42 +6,13 @@ import { readGroupLoad } from './groupLoad.ts'
 import { closeReader, connectReader, type RedisReaderClient } from './redisClient.ts'
 import { resolveRedisStreamOptions, type RedisStreamOptions, type ResolvedRedisStreamOptions } from './redisStreamOptions.ts'
 import { StreamAcks } from './streamAcks.ts'
+import type { RedisStreamMetrics } from './redisStreamMetrics.ts'
 import { parseAutoClaim, parsePending, parseReadGroup, type StreamEntry } from './streamReplies.ts'
 
 /** Most entries asked for in one read or claim, so one reply stays a bounded allocation. */
 const MAX_COUNT = 10_000
 /** Wait before the read loop tries again after a failed command, in ms. */
 const RETRY_MS = 1000
-
-/** A Redis stream consumer's counters. */
-export interface RedisStreamMetrics {
-  /** `starting` (creating the group, connecting), `reading`, `stopping` (draining), `stopped`. */
-  state: 'starting' | 'reading' | 'stopping' | 'stopped'
-  /** New entries read (`XREADGROUP >`). */
-  read: number
-  /** This consumer's own pending entries read again at start (left by an earlier run under the same name). */
-  reread: number
-  /** Entries taken over from idle consumers (`XAUTOCLAIM`). */
-  claimed: number
-  /** Entries acknowledged after their batch was flushed. */
-  acked: number
-  /** XACK commands sent (each acknowledges many entries). */
-  ackCalls: number
-  /** Entries whose item was dead-lettered by the port; they stay pending for redelivery until `maxDeliveries`. */
-  failed: number
-  /** Entries the port did not accept (it was stopping); they stay pending. */
-  notAccepted: number
-  /** Entries moved to the dead-letter stream. */
-  deadLettered: number
-  /** Entries read and not acknowledged yet (in the port, or waiting for their XACK). */
-  held: number
-  /** The group's pending entries (all consumers), as last read. */
-  pending: number
-  /** Entries in the stream not yet delivered to the group, as last read. */
-  lag: number
-  /** Commands of the read loop that failed (and were tried again). */
-  errors: number
-}
 
 /** A running Redis stream consumer: stop it, read its counters. */
 export type RedisStreamConsumer = SourceHandle<RedisStreamMetrics>
@@ -124,7 +95,8 @@ class StreamConsumer<T> {
     while (!this.stopping) {
       await this.attempt(async () => {
         if (this.o.scheduler.now() >= this.nextFeedbackAt) await this.reportLoad()
-        const room = Math.min(portRoom(this.o.into, this.o.capacity, this.held.size), MAX_COUNT)
+        // Entries flushed and waiting for their XACK reply take no room in the port: read on meanwhile.
+        const room = Math.min(portRoom(this.o.into, this.o.capacity, this.held.size - this.acks.unconfirmed), MAX_COUNT)
         if (room === 0) return this.wakeup.sleep(this.untilDue())
         if (this.o.scheduler.now() >= this.nextClaimAt) return this.claimIdle(room)
         if (history !== undefined) history = await this.rereadOwn(history, room)
@@ -253,6 +225,7 @@ class StreamConsumer<T> {
       () => {
         this.acks.ack(entry.id)
         this.outstanding.settle()
+        this.wakeup.wake()
       },
       (error: unknown) => this.release(entry, deliveries, error).finally(() => this.outstanding.settle()),
     )
@@ -264,7 +237,8 @@ class StreamConsumer<T> {
     this.wakeup.wake()
     if (isNotAccepted(error)) {
       this.counts.notAccepted++
-      this.o.logger.warn(`loadbatch/redis: the port did not accept entry ${entry.id} (${describeError(error)}); it stays pending`)
+      this.o.logger.error(`loadbatch/redis: the port did not accept entry ${entry.id} (${describeError(error)}): it stopped before its source; stopping (unacknowledged entries stay pending)`)
+      void this.stop(Infinity) // reading on would only move the whole stream into this consumer's pending list
       return
     }
     this.counts.failed++

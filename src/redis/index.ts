@@ -4,7 +4,8 @@
  * Needs the `redis` package (node-redis, the official client) as a peer dependency.
  * @packageDocumentation
  */
-export { consumeRedisStream, type RedisStreamConsumer, type RedisStreamMetrics } from './consumeRedisStream.ts'
+export { consumeRedisStream, type RedisStreamConsumer } from './consumeRedisStream.ts'
+export type { RedisStreamMetrics } from './redisStreamMetrics.ts'
 export type { RedisStreamOptions, GroupLoad, PortTimeLimits } from './redisStreamOptions.ts'
 export type { RedisStreamClient, RedisReaderClient, RedisCommandClient } from './redisClient.ts'
 export type { StreamEntry } from './streamReplies.ts'

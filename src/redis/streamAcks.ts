@@ -17,6 +17,7 @@ export class StreamAcks {
   private queued: string[] = []
   private scheduled = false
   private readonly onTheWire = new Set<Promise<void>>()
+  private idsOnTheWire = 0
   private retry: Subscription | undefined
   private closed = false
   /** XACK commands sent. */
@@ -34,6 +35,11 @@ export class StreamAcks {
     private readonly logger: Logger,
     private readonly onAcked: (ids: readonly string[]) => void,
   ) {}
+
+  /** Ids flushed whose XACK is queued or not yet answered. */
+  get unconfirmed(): number {
+    return this.queued.length + this.idsOnTheWire
+  }
 
   /** Queues `id` for the XACK sent at the end of this turn. */
   ack(id: string): void {
@@ -67,12 +73,15 @@ export class StreamAcks {
   }
 
   private async send(ids: string[]): Promise<void> {
+    this.idsOnTheWire += ids.length
     try {
       this.calls++
       await this.redis.sendCommand(['XACK', this.stream, this.group, ...ids])
+      this.idsOnTheWire -= ids.length
       this.acked += ids.length
       this.onAcked(ids)
     } catch (error) {
+      this.idsOnTheWire -= ids.length
       this.failures++
       this.logger.warn(`loadbatch/redis: XACK of ${ids.length} entries failed${this.closed ? '; they stay pending' : `; retrying in ${RETRY_MS} ms`}`, error)
       if (this.closed) return

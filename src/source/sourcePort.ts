@@ -18,7 +18,8 @@ export interface PortLoad {
  * What a source needs of the port it feeds: a batcher (`createBatcher`) or a supervisor
  * (`createSupervisor`) fits as it is. `submit(item)` resolves when the item's batch was
  * flushed and rejects when it was dead-lettered (or never accepted): the source acknowledges
- * an entry on the first and leaves it to the broker's redelivery on the second.
+ * an entry on the first and leaves it to the broker's redelivery on the second. A port that
+ * refuses items because it stopped (BatcherStoppedError) stops the source too.
  */
 export interface SourcePort<T> {
   submit(item: T, options?: { readonly signal?: AbortSignal }): Promise<void>

@@ -13,8 +13,9 @@ export const SUPERVISOR_MODEL_BOUNDS: SupervisorTestModelOptions = { min: 2, max
 
 /**
  * The events the supervisor's model offers: one item, a flush, scale ticks to `max` and `min`
- * and one past each (the chart must refuse those), a scaling step done, a crash, a restart due, stop and drained. Times are 0:
- * with `cooldownMs: 0` and one restart in the window, time never decides a guard.
+ * and one past each (the chart must refuse those), a scaling step done, a crash, a restart
+ * due, stop and drained. Times are 0: with `cooldownMs: 0` and one restart in the window,
+ * time never decides a guard.
  */
 export function supervisorModelEvents(bounds: SupervisorTestModelOptions = SUPERVISOR_MODEL_BOUNDS): SupervisorEvent[] {
   return [

@@ -93,6 +93,20 @@ describe.skipIf(!up)('consumeRabbitQueue (real RabbitMQ, quorum queue)', () => {
     expect(await readyCount(connection, queue)).toBe(0)
   })
 
+  it('stops, returning its messages to the queue, when the port no longer accepts items', async () => {
+    const queue = await freshQueue()
+    await publishIds(connection, queue, range(10))
+    const channel = await connection.createChannel()
+    const batcher = createBatcher<number>({ flush: () => {}, size: 10 })
+    await batcher.stop()
+    const consumer = consumeRabbitQueue({ channel, queue, into: batcher, capacity: 100, decode: decodeId })
+    await waitFor('the consumer stopped by itself', () => consumer.metrics().state === 'stopped')
+    await channel.close()
+    expect(consumer.metrics()).toMatchObject({ acked: 0, held: 0 })
+    expect(consumer.metrics().notAccepted).toBeGreaterThanOrEqual(10) // a returned message may come back once before the cancel
+    await waitFor('the 10 back in the queue', async () => (await readyCount(connection, queue)) === 10)
+  })
+
   it('rejects a message whose decode throws to the dead-letter queue at once', async () => {
     const queue = await freshQueue()
     await publishIds(connection, queue, range(5))

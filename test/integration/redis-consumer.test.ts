@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createBatcher, PartialBatchError } from '../../src/index.ts'
+import { createBatcher, createSupervisor, PartialBatchError } from '../../src/index.ts'
 import { consumeRedisStream, type StreamEntry } from '../../src/redis/index.ts'
 import { manualSink, type ManualSink } from '../support/sink.ts'
 import { connectRedis, dropKeys, groupState, produce, streamEntries, type Redis } from './support/redisStreams.ts'
@@ -170,6 +170,65 @@ describe.skipIf(!up)('consumeRedisStream (real Redis)', () => {
     const dead = await streamEntries(redis, `${stream}:dead`)
     expect(dead).toMatchObject([{ id: '2', 'loadbatch.deliveries': '1' }])
     expect(dead[0]!['loadbatch.error']).toContain('not a number')
+    expect(await groupState(redis, stream, group)).toEqual({ pending: 0, lag: 0 })
+  })
+
+  it('survives a throwing feedback function, a throwing logger and a port whose submit throws, losing nothing', async () => {
+    const { stream, group } = names()
+    await produce(redis, stream, range(60))
+    const written: number[] = []
+    const batcher = createBatcher<StreamEntry>({ flush: (batch) => void written.push(...batch.map(idOf)), size: 10, maxWaitMs: 10, flushTimeoutMs: 100 })
+    let throws = 3
+    const port = {
+      submit: (entry: StreamEntry) => {
+        if (throws-- > 0) throw new Error('port broke')
+        return batcher.submit(entry)
+      },
+      flush: batcher.flush,
+      metrics: batcher.metrics,
+      actor: batcher.actor,
+    }
+    const angry = () => {
+      throw new Error('logger broke')
+    }
+    const consumer = consumeRedisStream({
+      redis, stream, group, consumer: 'c1', into: port, capacity: 20, blockMs: 20, claimIdleMs: 200, claimIntervalMs: 50,
+      intoLimits: { maxWaitMs: 10, flushTimeoutMs: 100 }, feedbackIntervalMs: 20,
+      feedback: () => {
+        throw new Error('feedback broke')
+      },
+      logger: { debug: angry, info: angry, warn: angry, error: angry },
+    })
+    await waitFor('all 60 written', () => written.length === 60)
+    await consumer.stop()
+    await batcher.stop()
+    expect([...written].sort((a, b) => a - b)).toEqual(range(60))
+    expect(consumer.metrics()).toMatchObject({ failed: 3, claimed: 3, acked: 60, held: 0 })
+    expect(await groupState(redis, stream, group)).toEqual({ pending: 0, lag: 0 })
+  })
+
+  it('stops when the port no longer accepts items, leaving what it read pending', async () => {
+    const { stream, group } = names()
+    await produce(redis, stream, range(100))
+    const batcher = createBatcher<StreamEntry>({ flush: () => {}, size: 10 })
+    await batcher.stop()
+    const consumer = consumeRedisStream({ redis, stream, group, consumer: 'c1', into: batcher, capacity: 20, blockMs: 20, claimIdleMs: Infinity })
+    await waitFor('the consumer stopped by itself', () => consumer.metrics().state === 'stopped')
+    expect(consumer.metrics()).toMatchObject({ read: 20, notAccepted: 20, acked: 0, held: 0 })
+    expect(await groupState(redis, stream, group)).toEqual({ pending: 20, lag: 80 })
+  })
+
+  it('feeds a supervisor as well as a batcher', async () => {
+    const { stream, group } = names()
+    await produce(redis, stream, range(300))
+    const written: number[] = []
+    const pool = createSupervisor<StreamEntry>({ worker: { flush: (batch) => void written.push(...batch.map(idOf)), size: 20, maxWaitMs: 10 }, workers: { min: 2, max: 2 } })
+    const consumer = consumeRedisStream({ redis, stream, group, consumer: 'c1', into: pool, blockMs: 20, claimIdleMs: Infinity, intoLimits: { maxWaitMs: 10 } })
+    await waitFor('all 300 written', () => written.length === 300)
+    await consumer.stop()
+    await pool.stop()
+    expect([...written].sort((a, b) => a - b)).toEqual(range(300))
+    expect(consumer.metrics()).toMatchObject({ read: 300, acked: 300, held: 0 })
     expect(await groupState(redis, stream, group)).toEqual({ pending: 0, lag: 0 })
   })
 

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError } from '../../src/index.ts'
 import { readChunks } from '../../src/patterns/readChunks.ts'
@@ -29,6 +30,11 @@ describe('readChunks', () => {
   it('yields chunks of chunkSize lines and a last partial chunk, with \\n and \\r\\n endings removed', async () => {
     const path = await fileWith('lines.txt', 'a\r\nb\nc\n\nd')
     expect(await collect(readChunks(path, { chunkSize: 2 }))).toEqual([['a', 'b'], ['c', ''], ['d']])
+  })
+
+  it('reads a file: URL as well as a path', async () => {
+    const path = await fileWith('url.txt', 'x\ny\n')
+    expect(await collect(readChunks(pathToFileURL(path)))).toEqual([['x', 'y']])
   })
 
   it('yields nothing for an empty file', async () => {

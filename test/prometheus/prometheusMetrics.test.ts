@@ -113,6 +113,20 @@ describe('prometheusMetrics', () => {
     await pool.stop()
   })
 
+  it('reads the target once per scrape, however many metrics it fills', async () => {
+    const { batcher } = heldBatcher()
+    let reads = 0
+    const counted = { actor: batcher.actor, metrics: () => (reads++, batcher.metrics()) }
+    const registry = new Registry()
+    prometheusMetrics(counted, { registry })
+    reads = 0
+    await registry.metrics()
+    expect(reads).toBe(1)
+    batcher.tryAdd(1)
+    expect((await scrape(registry)).value('loadbatch_buffer_items', { name: 'batcher' })).toBe(1)
+    expect(reads).toBe(2)
+  })
+
   it('counts a worker restarted after a crash from zero again, and its restart', async () => {
     const time = createVirtualTime()
     const pool = createSupervisor<number>({
@@ -168,5 +182,7 @@ describe('prometheusMetrics', () => {
     expect(() => prometheusMetrics(batcher, {} as never)).toThrow(/Expected `registry` to be a prom-client Registry/)
     expect(() => prometheusMetrics({} as never, { registry: new Registry() })).toThrow(/Expected `target`/)
     expect(() => prometheusMetrics(batcher, { registry: new Registry(), name: '' })).toThrow(/Expected `name`/)
+    expect(() => prometheusMetrics(batcher, { registry: new Registry(), durationBuckets: [0.1, 0.05] })).toThrow(/Expected `durationBuckets` to be a non-empty array of increasing finite numbers > 0, got `\[0.1,0.05\]`/)
+    expect(() => prometheusMetrics(batcher, { registry: new Registry(), batchItemsBuckets: [1, Infinity] })).toThrow(/Expected `batchItemsBuckets`/)
   })
 })

@@ -5,7 +5,7 @@ import { consumeRedisStream } from '../../src/redis/index.ts'
 
 // Options are checked before any I/O: these clients are never called.
 const redis = { sendCommand: async () => null, duplicate: () => { throw new Error('not reached') } }
-const channel = { prefetch: async () => ({}), consume: async () => ({ consumerTag: 't' }), cancel: async () => ({}), ack() {}, nack() {}, on() {}, off() {} } as never
+const channel = { prefetch: async () => ({}), consume: async () => ({ consumerTag: 't' }), cancel: async () => ({}), ack() {}, nack() {} } as never
 const batcher = createBatcher<unknown>({ flush: () => {}, size: 100, capacity: 500 })
 const redisBase = { redis, stream: 's', group: 'g', consumer: 'c', into: batcher }
 

@@ -5,6 +5,7 @@
  * report, for the test to judge.
  */
 import { fileURLToPath } from 'node:url'
+import { expect, it } from 'vitest'
 import pg from 'pg'
 import { startConsumerProcess, type ConsumerProcess } from '../../../examples/queue-to-postgres/processes.ts'
 import { createRowsTable, dropRowsTable, tableCounts } from '../../../examples/queue-to-postgres/rowsTable.ts'
@@ -30,6 +31,10 @@ export interface Broker {
   deadLettered(name: string): Promise<number>
   /** Deletes the stream/queue and its dead-letter twin. */
   remove(name: string): Promise<void>
+  /** Entries the survivors took over from a consumer, by their counters (claimed, or redelivered). */
+  takenOver(survivor: Record<string, unknown>): number
+  /** Checks the counters of a consumer stopped by SIGTERM and of the survivors: everything it read was acknowledged, nothing came back. */
+  checkGracefulStop(victim: Record<string, number>, survivors: Array<Record<string, unknown>>): void
 }
 
 /** What a scenario saw. */
@@ -104,4 +109,55 @@ export function batchesInFlightAtKill(events: ReadonlyArray<Record<string, unkno
 export function describeResult(label: string, result: ScenarioResult): string {
   const batches = [...new Set(result.duplicated.map((row) => `${row.writer}#${row.batch}`))]
   return `[${label}] N=${result.n} written=${result.distinct} duplicates=${result.duplicates}${batches.length ? ` (all from ${batches.join(', ')})` : ''} unacknowledged=${result.unacknowledged} dead-lettered=${result.deadLettered} victim exit=${result.victim.exit}`
+}
+
+/** Every duplicated row was first written by c0 in one of `batches`, and written exactly twice. */
+function expectDuplicatesOnlyFrom(result: ScenarioResult, batches: readonly number[]): void {
+  for (const row of result.duplicated) {
+    expect({ writer: row.writer, inFlight: batches.includes(row.batch), writes: row.writes }).toEqual({ writer: 'c0', inFlight: true, writes: 2 })
+  }
+}
+
+/** Every id written, nothing left unacknowledged, nothing dead-lettered. */
+function expectEveryIdWritten(result: ScenarioResult): void {
+  expect(result.distinct).toBe(result.n)
+  expect(result.unacknowledged).toBe(0)
+  expect(result.deadLettered).toBe(0)
+}
+
+/** The three crash tests, against `broker`: kill -9 mid-flush, kill -9 after the write, SIGTERM. */
+export function crashTests(broker: Broker): void {
+  const label = broker.source
+  it('kill -9 in the middle of a flush: the survivors take over, every id is written, duplicates only from the batches in flight', async () => {
+    const result = await runCrashScenario(broker, { kind: 'kill-mid-flush', atBatch: 8 })
+    console.log(describeResult(`${label} kill -9 mid-flush`, result))
+    expect(result.victim.exit).toBe('SIGKILL')
+    expectEveryIdWritten(result)
+    expectDuplicatesOnlyFrom(result, batchesInFlightAtKill(result.victim.events))
+    expect(result.duplicates).toBeLessThanOrEqual(2 * 200)
+    expect(result.survivors.reduce((sum, metrics) => sum + broker.takenOver(metrics), 0)).toBeGreaterThan(0)
+  })
+
+  it('kill -9 after the write, before the ack: that batch is written twice, nothing is lost', async () => {
+    const result = await runCrashScenario(broker, { kind: 'kill-after-write', atBatch: 6 })
+    console.log(describeResult(`${label} kill -9 after write`, result))
+    expect(result.victim.exit).toBe('SIGKILL')
+    expectEveryIdWritten(result)
+    // Batch 6 committed and was never acknowledged: every row of it is written twice. The batch
+    // before it may be too (its ack can still be on the way when the process dies); no other.
+    const killedBatch = result.victim.events.find((event) => event.event === 'written' && event.batch === 6)!
+    expect(result.duplicated.filter((row) => row.batch === 6)).toHaveLength(Number(killedBatch.size))
+    expectDuplicatesOnlyFrom(result, [5, 6])
+  })
+
+  it('SIGTERM: the consumer drains and acknowledges everything it read; nothing is written twice', async () => {
+    const result = await runCrashScenario(broker, { kind: 'sigterm', atBatch: 6 })
+    console.log(describeResult(`${label} SIGTERM`, result))
+    expect(result.victim.exit).toBe(0)
+    const stopped = result.victim.events.find((event) => event.event === 'stopped')!.metrics as Record<string, number>
+    expect(stopped.held).toBe(0)
+    expectEveryIdWritten(result)
+    expect(result.duplicates).toBe(0)
+    broker.checkGracefulStop(stopped, result.survivors)
+  })
 }
