@@ -1,8 +1,8 @@
 import type { Subscription } from 'rxjs'
 import type { AnyActorRef } from 'xstate'
-import type { BatcherEvent, FlushTrigger } from '../machines/batcher.machine.ts'
+import type { BatcherEvent, FlushTrigger } from '../machines/batcher.types.ts'
 import { classifyError } from './controllers/classifyError.ts'
-import { clampTo, type ControlTarget, type ControllerDecision, type FeedbackSample } from './controllers/controller.ts'
+import { clampTo, type ControlTarget, type ControllerDecision, type DecisionReason, type FeedbackSample } from './controllers/controller.ts'
 import { AttemptSignal } from './attemptSignal.ts'
 import { ItemBuffer } from './buffer.ts'
 import { AbortError, BatcherStoppedError, FlushTimeoutError, InvalidWeightError, PartialBatchError } from './errors.ts'
@@ -183,9 +183,15 @@ export class BatcherRuntime<T> {
     }
   }
 
-  /** The target in force: the machine's context mirrors it. */
-  get control(): ControlTarget {
-    return this.target
+  /** Tells the chart the target in force when its context (from the machine's input) shows another. */
+  reportTargetIfNot(shown: ControlTarget): void {
+    if (shown.batchSize !== this.target.batchSize || shown.concurrency !== this.target.concurrency) this.reportTarget(undefined)
+  }
+
+  /** The chart holds the target in its context: it gets each new one with the controller's reason. */
+  private reportTarget(reason: DecisionReason | undefined): void {
+    const { batchSize, concurrency } = this.target
+    this.send(reason === undefined ? { type: 'TARGET_CHANGED', batchSize, concurrency } : { type: 'TARGET_CHANGED', batchSize, concurrency, reason })
   }
 
   // ── Entry of items ────────────────────────────────────────────────────────────────
@@ -554,7 +560,10 @@ export class BatcherRuntime<T> {
 
   private lowerCeiling(items: number): void {
     this.sizeCeiling = Math.max(1, Math.min(this.sizeCeiling, items))
-    if (this.target.batchSize > this.sizeCeiling) this.target = { ...this.target, batchSize: this.sizeCeiling }
+    if (this.target.batchSize > this.sizeCeiling) {
+      this.target = { ...this.target, batchSize: this.sizeCeiling }
+      this.reportTarget(undefined)
+    }
   }
 
   /** After a partial failure: the items that succeeded are flushed; the flight keeps the failed ones. */
@@ -732,7 +741,11 @@ export class BatcherRuntime<T> {
       )
       this.controllerState = decision.state
       if (decision.reason) this.lastDecision = decision
-      this.target = { batchSize: clampTo(decision.batchSize, size), concurrency: clampTo(decision.concurrency, concurrency) }
+      const next = { batchSize: clampTo(decision.batchSize, size), concurrency: clampTo(decision.concurrency, concurrency) }
+      if (next.batchSize !== this.target.batchSize || next.concurrency !== this.target.concurrency) {
+        this.target = next
+        this.reportTarget(decision.reason)
+      }
     } catch (error) {
       logger.error(`loadbatch: controller ${controller.name} threw; keeping the current target`, error)
     }
@@ -877,7 +890,7 @@ export class BatcherRuntime<T> {
 }
 
 /** Items an `ADD` or `ADD_MANY` event carries (a malformed `ADD_MANY` counts as one). */
-export function itemCount(event: BatcherEvent): number {
+export function itemCount(event: { type: string; items?: unknown }): number {
   return event.type === 'ADD_MANY' && Array.isArray(event.items) ? event.items.length : 1
 }
 

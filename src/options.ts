@@ -1,11 +1,11 @@
 import type { Observable, SchedulerLike } from 'rxjs'
 import type { InspectionEvent, Observer } from 'xstate'
-import type { FlushTrigger } from '../machines/batcher.machine.ts'
+import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, type FlushTrigger } from '../machines/batcher.types.ts'
 import type { Bounds, Controller } from './controllers/controller.ts'
 import { fixed } from './controllers/fixed.ts'
 import { autoTune } from './controllers/autoTune.ts'
 import type { ErrorClassifier } from './controllers/classifyError.ts'
-import { checkBoolean, checkFunction, checkKeys, checkNumber, fieldPath } from './checkOption.ts'
+import { checkBoolean, checkFunction, checkKeys, checkNumber, checkScheduler, fieldPath } from './checkOption.ts'
 import { ConfigError } from './errors.ts'
 import type { LoadFeedback } from './feedback.ts'
 import { guardLogger, silentLogger, type Logger } from './logger.ts'
@@ -138,8 +138,8 @@ export function resolveOptions<T>(options: BatcherOptions<T>, path = ''): Resolv
   const given = checkKeys(path, options, BATCHER_OPTIONS, 'createBatcher')
   checkFunction(at('flush'), options.flush, 'a function (batch, info) => Promise<LoadFeedback | void>', false)
   const maxBatchSize = checkNumber(at('maxBatchSize'), options.maxBatchSize, Infinity, { min: 1, max: Infinity, integer: true })
-  const size = underCeiling(resolveAdaptive(at('size'), options.size ?? 100), maxBatchSize)
-  const concurrency = resolveAdaptive(at('concurrency'), options.concurrency ?? 1)
+  const size = underCeiling(resolveAdaptive(at('size'), options.size ?? DEFAULT_BATCH_SIZE), maxBatchSize)
+  const concurrency = resolveAdaptive(at('concurrency'), options.concurrency ?? DEFAULT_CONCURRENCY)
   const maxWaitMs = checkNumber(at('maxWaitMs'), options.maxWaitMs, 1000, { min: 1, max: Infinity })
   // Default: room for every flush slot to hold a full batch twice over, so capacity never caps concurrency.
   const capacity = checkNumber(at('capacity'), options.capacity, Math.max(10 * size.max, 2 * size.max * concurrency.max), { min: 1, integer: true })
@@ -156,9 +156,7 @@ export function resolveOptions<T>(options: BatcherOptions<T>, path = ''): Resolv
   checkFunction(at('classify'), options.classify)
   if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) throw new ConfigError(at('name'), 'a non-empty string', options.name)
   const scheduler = options.scheduler ?? unrefScheduler
-  if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.now !== 'function' || typeof scheduler.schedule !== 'function') {
-    throw new ConfigError(at('scheduler'), 'an RxJS SchedulerLike ({ now(), schedule() })', scheduler)
-  }
+  checkScheduler(at('scheduler'), scheduler)
   checkInspect(at('inspect'), given['inspect'])
   const logger = checkLogger(at('logger'), options.logger)
   const maxBatchWeight = checkNumber(at('maxBatchWeight'), options.maxBatchWeight, Infinity, { min: 0, above: true, max: Infinity })
