@@ -14,36 +14,11 @@
  * its item had. Run on virtual time and on the real default scheduler.
  */
 import fc from 'fast-check'
-import { afterEach, describe, it } from 'vitest'
 import { createBatcher } from '../../src/index.ts'
-import { fakeRealClock, virtualClock, type TestClock } from './clocks.ts'
-import { hostileCommands, drainAndCheck, hostileBatcherOptions, hostileOptions, newWorld, sinkPlan, type Command, type HostileOptions, type SinkPlan } from './hostileWorld.ts'
+import { describeOnBothClocks, hostileBatcherOptions, hostileCommands, hostileOptions, runHostileScenario, sinkPlan } from './hostileWorld.ts'
 
-async function runScenario(makeClock: () => TestClock, options: HostileOptions, plans: SinkPlan[], cmds: Iterable<Command>): Promise<void> {
-  const clock = makeClock()
-  try {
-    const world = newWorld(clock, plans)
-    world.batcher = createBatcher<number>(hostileBatcherOptions(world, options))
-    await fc.asyncModelRun(() => ({ model: {}, real: world }), cmds)
-    await drainAndCheck(world, ['stopped'])
-  } finally {
-    clock.dispose()
-  }
-}
-
-afterEach(() => {
-  // A failed run must not leave fake timers behind for the next test.
-  fakeRealClock().dispose()
-})
-
-describe('the batcher attacked by hostile users', () => {
-  const numRuns = Number(process.env.PROPERTY_RUNS ?? 200)
-  for (const [name, makeClock, runs, seed] of [['virtual time', virtualClock, numRuns, 1010], ['the real default scheduler', fakeRealClock, Math.ceil(numRuns / 2), 2020]] as const) {
-    it(`keeps every promise on ${name}`, async () => {
-      await fc.assert(
-        fc.asyncProperty(hostileOptions, fc.array(sinkPlan, { minLength: 1, maxLength: 12 }), fc.commands(hostileCommands([1, 10, 40, 150, 400, 2 ** 31]), { maxCommands: 50, size: 'large' }), (options, plans, cmds) => runScenario(makeClock, options, plans, cmds)),
-        { numRuns: runs, seed: Number(process.env.PROPERTY_SEED ?? seed) },
-      )
-    })
-  }
-})
+describeOnBothClocks('the batcher attacked by hostile users', 1010, (makeClock) =>
+  fc.asyncProperty(hostileOptions, fc.array(sinkPlan, { minLength: 1, maxLength: 12 }), fc.commands(hostileCommands([1, 10, 40, 150, 400, 2 ** 31]), { maxCommands: 50, size: 'large' }), (options, plans, cmds) =>
+    runHostileScenario(makeClock, plans, cmds, (world) => createBatcher<number>(hostileBatcherOptions(world, options)), ['stopped']),
+  ) as never,
+)

@@ -4,11 +4,11 @@
  * batcher.hostile.test.ts for what is attacked and what is promised.
  */
 import fc from 'fast-check'
-import { expect } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import type { Actor, AnyActorLogic } from 'xstate'
 import { AbortError, BatcherStoppedError, InvalidWeightError, PartialBatchError, type BatcherMetrics, type Controller } from '../../src/index.ts'
 import type { BatcherOptions, FlushInfo } from '../../src/options.ts'
-import type { TestClock } from './clocks.ts'
+import { fakeRealClock, virtualClock, type TestClock } from './clocks.ts'
 
 /** What the models drive: a batcher or a supervisor (the same embedding API). */
 export interface Target {
@@ -84,7 +84,7 @@ export interface World {
   failures: unknown[]
 }
 
-export function checkInvariant(world: World, where: string): void {
+function checkInvariant(world: World, where: string): void {
   const m = world.batcher.metrics()
   if (m.itemsAdded !== m.itemsFlushed + m.itemsFailed + m.itemsBuffered + m.itemsInFlight || m.itemsBuffered < 0 || m.itemsInFlight < 0) {
     world.failures.push(`invariant broken ${where}: ${JSON.stringify(m)}`)
@@ -274,7 +274,7 @@ export const hostileOptions: fc.Arbitrary<HostileOptions> = fc.record({
   throwingScore: fc.boolean(),
 })
 
-export function throwingScore(world: () => World): Controller<null> {
+function throwingScore(world: () => World): Controller<null> {
   return {
     name: 'throwingScore', intervalMs: 25, initialState: () => null,
     decide: ({ target, samples }) => ({ ...target, batchSize: samples.some((s) => s.failed) ? target.batchSize - 1 : target.batchSize + 1, state: null }),
@@ -286,7 +286,7 @@ export function throwingScore(world: () => World): Controller<null> {
 }
 
 /** A fresh world on `clock`; `batcher` is set by the caller once its target exists. */
-export function newWorld(clock: TestClock, plans: SinkPlan[]): World {
+function newWorld(clock: TestClock, plans: SinkPlan[]): World {
   return {
     batcher: undefined as never, clock, plans, calls: 0, next: 0, accepted: new Set(), written: new Map(), deadLettered: new Map(),
     exposed: new Set(), signals: [], promises: [], submits: new Map(), adds: new Map(), stopCalled: false, failures: [],
@@ -322,7 +322,7 @@ export function hostileBatcherOptions(world: World, options: HostileOptions): Ba
  * ended by stopping the actor from outside), then checks every promise of the run.
  * `finalStates` are the states the target may end in.
  */
-export async function drainAndCheck(world: World, finalStates: readonly string[]): Promise<void> {
+async function drainAndCheck(world: World, finalStates: readonly string[]): Promise<void> {
   const { clock } = world
   const stopped = settled(world.batcher.stop())
   for (let round = 0; round < 20 && !finalStates.includes(world.batcher.state); round++) await clock.advanceBy(round < 10 ? 500 : 2 ** 32)
@@ -362,4 +362,34 @@ export async function drainAndCheck(world: World, finalStates: readonly string[]
   const m = world.batcher.metrics()
   expect(m).toMatchObject({ itemsAdded: settledAccepted.size, itemsFailed: world.deadLettered.size, itemsFlushed: settledAccepted.size - world.deadLettered.size, itemsBuffered: 0, itemsInFlight: 0 })
   expect(finalStates).toContain(m.state)
+}
+
+/** Runs `cmds` against the target `build` makes in a fresh world on a fresh clock, then drains it and checks every promise. */
+export async function runHostileScenario(makeClock: () => TestClock, plans: SinkPlan[], cmds: Iterable<Command>, build: (world: World) => Target, finalStates: readonly string[]): Promise<void> {
+  const clock = makeClock()
+  try {
+    const world = newWorld(clock, plans)
+    world.batcher = build(world)
+    await fc.asyncModelRun(() => ({ model: {}, real: world }), cmds)
+    await drainAndCheck(world, finalStates)
+  } finally {
+    clock.dispose()
+  }
+}
+
+/**
+ * One property per clock, as `title`: on virtual time (PROPERTY_RUNS runs, default 200) and on
+ * the real default scheduler (half as many), seeded from `seed` (PROPERTY_SEED overrides).
+ */
+export function describeOnBothClocks(title: string, seed: number, property: (makeClock: () => TestClock) => fc.IAsyncProperty<never>): void {
+  describe(title, () => {
+    afterEach(() => fakeRealClock().dispose()) // a failed run must not leave fake timers behind
+    const numRuns = Number(process.env.PROPERTY_RUNS ?? 200)
+    const clocks = [['virtual time', virtualClock, numRuns, seed], ['the real default scheduler', fakeRealClock, Math.ceil(numRuns / 2), seed + 1]] as const
+    for (const [name, makeClock, runs, clockSeed] of clocks) {
+      it(`keeps every promise on ${name}`, async () => {
+        await fc.assert(property(makeClock), { numRuns: runs, seed: Number(process.env.PROPERTY_SEED ?? clockSeed) })
+      })
+    }
+  })
 }

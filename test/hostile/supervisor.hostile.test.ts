@@ -8,11 +8,9 @@
  * default scheduler.
  */
 import fc from 'fast-check'
-import { afterEach, describe, it } from 'vitest'
 import { byKey, createSupervisor, leastLoaded, roundRobin } from '../../src/index.ts'
 import { crash } from '../supervisor/harness.ts'
-import { fakeRealClock, virtualClock, type TestClock } from './clocks.ts'
-import { command, hostileCommands, drainAndCheck, hostileBatcherOptions, hostileOptions, newWorld, sinkPlan, type Command, type HostileOptions, type SinkPlan } from './hostileWorld.ts'
+import { command, describeOnBothClocks, hostileBatcherOptions, hostileCommands, hostileOptions, runHostileScenario, sinkPlan, type Command, type HostileOptions, type Target, type World } from './hostileWorld.ts'
 
 interface PoolOptions {
   min: number
@@ -40,40 +38,19 @@ const crashes = fc.integer({ min: 0, max: 3 }).map((slot) =>
 /** Time steps stay at most a minute: the scale timer ticks every 20 ms while the pool is busy. */
 const supervisorCommands: fc.Arbitrary<Command>[] = [...hostileCommands([1, 10, 40, 150, 400, 60_000]), crashes, crashes]
 
-async function runScenario(makeClock: () => TestClock, pool: PoolOptions, options: HostileOptions, plans: SinkPlan[], cmds: Iterable<Command>): Promise<void> {
-  const clock = makeClock()
-  try {
-    const world = newWorld(clock, plans)
-    const route = pool.route === 'byKey' ? byKey((item: number) => item % 3) : pool.route === 'leastLoaded' ? leastLoaded<number>() : roundRobin<number>()
-    world.batcher = createSupervisor<number>({
-      worker: hostileBatcherOptions(world, options),
-      workers: { min: pool.min, max: pool.min + pool.extra },
-      route,
-      restart: { maxRestarts: pool.maxRestarts, withinMs: 1000, backoffMs: pool.restartBackoffMs },
-      scale: { intervalMs: 20, cooldownMs: 0, highWater: 0.2, lowWater: 0.05 },
-    }) as never
-    await fc.asyncModelRun(() => ({ model: {}, real: world }), cmds)
-    await drainAndCheck(world, ['stopped', 'failed'])
-  } finally {
-    clock.dispose()
-  }
+function createPool(world: World, pool: PoolOptions, options: HostileOptions): Target {
+  const route = pool.route === 'byKey' ? byKey((item: number) => item % 3) : pool.route === 'leastLoaded' ? leastLoaded<number>() : roundRobin<number>()
+  return createSupervisor<number>({
+    worker: hostileBatcherOptions(world, options),
+    workers: { min: pool.min, max: pool.min + pool.extra },
+    route,
+    restart: { maxRestarts: pool.maxRestarts, withinMs: 1000, backoffMs: pool.restartBackoffMs },
+    scale: { intervalMs: 20, cooldownMs: 0, highWater: 0.2, lowWater: 0.05 },
+  }) as never
 }
 
-afterEach(() => {
-  // A failed run must not leave fake timers behind for the next test.
-  fakeRealClock().dispose()
-})
-
-describe('the supervisor attacked by hostile users', () => {
-  const numRuns = Number(process.env.PROPERTY_RUNS ?? 200)
-  for (const [name, makeClock, runs, seed] of [['virtual time', virtualClock, numRuns, 3030], ['the real default scheduler', fakeRealClock, Math.ceil(numRuns / 2), 4040]] as const) {
-    it(`keeps every promise on ${name}`, async () => {
-      await fc.assert(
-        fc.asyncProperty(poolOptions, hostileOptions, fc.array(sinkPlan, { minLength: 1, maxLength: 12 }), fc.commands(supervisorCommands, { maxCommands: 50, size: 'large' }), (pool, options, plans, cmds) =>
-          runScenario(makeClock, pool, options, plans, cmds),
-        ),
-        { numRuns: runs, seed: Number(process.env.PROPERTY_SEED ?? seed) },
-      )
-    })
-  }
-})
+describeOnBothClocks('the supervisor attacked by hostile users', 3030, (makeClock) =>
+  fc.asyncProperty(poolOptions, hostileOptions, fc.array(sinkPlan, { minLength: 1, maxLength: 12 }), fc.commands(supervisorCommands, { maxCommands: 50, size: 'large' }), (pool, options, plans, cmds) =>
+    runHostileScenario(makeClock, plans, cmds, (world) => createPool(world, pool, options), ['stopped', 'failed']),
+  ) as never,
+)
