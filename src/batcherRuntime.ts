@@ -221,14 +221,8 @@ export class BatcherRuntime<T> {
    * gives no finite number >= 0 (a NaN or Infinity would break the ceiling for every batch after it).
    */
   private weightOf(item: T): number | InvalidWeightError {
-    let weight: unknown
-    try {
-      weight = this.options.weigh!(item)
-    } catch (error) {
-      return this.refuseWeight(new InvalidWeightError(undefined, error))
-    }
-    if (typeof weight === 'number' && weight >= 0 && weight < Infinity) return weight
-    return this.refuseWeight(new InvalidWeightError(weight))
+    const weight = measureWeight(this.options.weigh!, item)
+    return typeof weight === 'number' ? weight : this.refuseWeight(weight)
   }
 
   private refuseWeight(error: InvalidWeightError): InvalidWeightError {
@@ -887,6 +881,20 @@ export class BatcherRuntime<T> {
       state,
     }
   }
+}
+
+/**
+ * `weigh(item)` when it is a finite number >= 0; otherwise the InvalidWeightError refusing the
+ * item (`weigh` threw, or gave NaN, Infinity or a negative number). Never throws.
+ */
+export function measureWeight<T>(weigh: (item: T) => number, item: T): number | InvalidWeightError {
+  let weight: unknown
+  try {
+    weight = weigh(item)
+  } catch (error) {
+    return new InvalidWeightError(undefined, error)
+  }
+  return typeof weight === 'number' && weight >= 0 && weight < Infinity ? weight : new InvalidWeightError(weight)
 }
 
 /** Items an `ADD` or `ADD_MANY` event carries (a malformed `ADD_MANY` counts as one). */

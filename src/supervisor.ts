@@ -3,8 +3,8 @@ import { assertEvent, assign, createActor, type Actor, type AnyActorLogic, type 
 import { supervisorMachine } from '../machines/supervisor.machine.ts'
 import { SUPERVISOR_DEFAULTS, type SupervisorInput, type SupervisorState } from '../machines/supervisor.types.ts'
 import { createBatcherLogic, stateOf as batcherStateOf, type StopOptions, type WaitOptions } from './batcher.ts'
-import { itemCount, type LeftoverTaker } from './batcherRuntime.ts'
-import { AbortError, BatcherStoppedError, ConfigError, SupervisorEscalatedError } from './errors.ts'
+import { itemCount, measureWeight, type LeftoverTaker } from './batcherRuntime.ts'
+import { AbortError, BatcherStoppedError, ConfigError, InvalidWeightError, SupervisorEscalatedError } from './errors.ts'
 
 export { SupervisorEscalatedError } from './errors.ts'
 import { silentLogger, type Logger } from './logger.ts'
@@ -143,6 +143,8 @@ interface ResolvedSupervisor<T> {
   readonly logger: Logger
   readonly onDeadLetter: ((items: T[], error: unknown) => void | Promise<void>) | undefined
   readonly keepAlive: boolean
+  /** The workers' `weigh`, so an item is refused at the door rather than held for a worker that would refuse it. */
+  readonly weigh: ((item: T) => number) | undefined
 }
 
 /** An item the supervisor accepted and holds for a worker, with the `submit` promise that follows it. */
@@ -262,13 +264,13 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
   route(item: T, key: unknown): boolean {
     if (!this.accepting) return this.refuse(1)
     if (this.scaleTimer === undefined) this.armScaleTimer()
-    if (this.handoff !== undefined) return this.routeMoving(item, key, undefined)
+    if (this.handoff !== undefined) return this.refusal(item) === undefined ? this.routeMoving(item, key, undefined) : this.refuse(1)
     const routeSet = this.routeSet
     const slot = routeSet[this.options.router.pick(item, key, routeSet)]!
     const port = slot.port
     // The hot path: a router pick and the worker's own tryAdd; nothing goes through the interpreter.
     if (port !== undefined && !slot.holding) return port.tryAdd(item)
-    return this.hold(slot, { item, ticket: undefined }) || this.refuse(1)
+    return (this.refusal(item) === undefined && this.hold(slot, { item, ticket: undefined })) || this.refuse(1)
   }
 
   /**
@@ -285,6 +287,8 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
 
   /** Routes `item`, waiting for room in its worker. Rejects with BatcherStoppedError once stopping, AbortError on abort. */
   async add(item: T, signal?: AbortSignal): Promise<void> {
+    const refusal = this.refusal(item)
+    if (refusal) throw refusal
     for (;;) {
       if (!this.accepting) throw new BatcherStoppedError('The supervisor is stopping or stopped and accepts no new items')
       if (signal?.aborted) throw new AbortError(signal.reason)
@@ -307,6 +311,8 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
   /** Like `add`, but resolves when the item was flushed and rejects when it was finally dead-lettered; follows the item across a worker crash. */
   submit(item: T, signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
+      const refusal = this.refusal(item)
+      if (refusal) return reject(refusal)
       const attempt = (): void => {
         if (!this.accepting) return reject(new BatcherStoppedError('The supervisor is stopping or stopped and accepts no new items'))
         if (signal?.aborted) return reject(new AbortError(signal.reason))
@@ -328,6 +334,13 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
       }
       attempt()
     })
+  }
+
+  /** The error refusing `item` at the door (its weight is invalid), or undefined when a worker would take it. */
+  private refusal(item: T): InvalidWeightError | undefined {
+    if (this.options.weigh === undefined) return undefined
+    const weight = measureWeight(this.options.weigh, item)
+    return typeof weight === 'number' ? undefined : weight
   }
 
   private pickSlot(item: T): Slot<T> {
@@ -1079,6 +1092,7 @@ function resolveSupervisorOptions<T>(options: SupervisorOptions<T>): ResolvedSup
     logger: logger ?? silentLogger,
     onDeadLetter,
     keepAlive: keepAlive ?? scheduler === undefined,
+    weigh: isWorkerLogic(worker) ? undefined : worker.weigh,
   }
 }
 
