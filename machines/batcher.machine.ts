@@ -1,53 +1,7 @@
-import { assign, setup } from 'xstate'
-import type { LoadFeedback } from '../src/feedback.ts'
+import { assertEvent, assign, emit, setup } from 'xstate'
+import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, type BatcherContext, type BatcherEvent, type BatcherInput, type FlushTrigger } from './batcher.types.ts'
 
-/** Why a batch was cut: the contract's `info.trigger`. */
-export type FlushTrigger = 'size' | 'weight' | 'time' | 'manual' | 'drain'
-
-/**
- * Events the batcher accepts. The first five come from outside (a user, a parent machine);
- * the rest are sent by the batcher's runtime to its own actor, a few per batch at most:
- * items never travel one event each on the fast path (`tryAdd` bypasses the interpreter).
- */
-export type BatcherEvent =
-  | { type: 'ADD'; item: unknown }
-  | { type: 'ADD_MANY'; items: readonly unknown[] }
-  | { type: 'FLUSH' }
-  | { type: 'FEEDBACK'; feedback: LoadFeedback }
-  | { type: 'STOP'; timeoutMs?: number }
-  /** A batch was cut and handed to the flush function. */
-  | { type: 'BATCH_STARTED'; batchId: number; size: number; trigger: FlushTrigger }
-  /** A batch reached its final outcome: flushed, or (after its retries) dead-lettered. */
-  | { type: 'BATCH_SETTLED'; batchId: number; ok: boolean; flushed?: readonly unknown[]; failed?: readonly unknown[]; error?: unknown }
-  /** The oldest buffered item has waited `maxWaitMs`. */
-  | { type: 'TIMEOUT' }
-  /** The controller's cadence came round with fresh feedback. */
-  | { type: 'TICK' }
-  /** Draining found the buffer empty and no flush in flight. */
-  | { type: 'DRAINED' }
-
-/** Events out of the batcher actor, for `actor.on(type, fn)`: each settled batch, flushed and dead-lettered items apart. */
-export type BatcherEmitted =
-  | { type: 'batch.flushed'; batchId: number; items: readonly unknown[] }
-  | { type: 'batch.deadLettered'; batchId: number; items: readonly unknown[]; error: unknown }
-
-/** What the statechart itself tracks (what the inspector shows); items live in the runtime. */
-export interface BatcherContext {
-  /** Batches cut and not yet settled. */
-  inFlight: number
-  /** The target batch size in force. */
-  batchSize: number
-  /** Flushes allowed in flight at once. */
-  concurrency: number
-}
-
-/** Input of the batcher machine: the starting target. */
-export interface BatcherInput {
-  /** Initial target batch size (default 100). */
-  batchSize?: number
-  /** Initial concurrency (default 1). */
-  concurrency?: number
-}
+export type { BatcherContext, BatcherEmitted, BatcherEvent, BatcherInput, BatcherState, DropReason, FlushTrigger, OutsideEvent, TargetReason } from './batcher.types.ts'
 
 /** The outside events every running state accepts, named once so the states read alike. */
 const accepting = {
@@ -57,7 +11,14 @@ const accepting = {
   TIMEOUT: { actions: { type: 'cutBatch', params: { trigger: 'time' } } },
   FEEDBACK: { actions: 'recordFeedback' },
   TICK: { target: 'adjusting' },
+  TARGET_CHANGED: { actions: ['setTarget', 'announceTarget'] },
   STOP: { target: 'draining' },
+} as const
+
+/** Items offered while draining: refused and counted, the same way in both charts. */
+const refusing = {
+  ADD: { actions: 'refuseItem' },
+  ADD_MANY: { actions: 'refuseItem' },
 } as const
 
 /**
@@ -74,7 +35,7 @@ export const batcherMachine = setup({
     input: {} as BatcherInput | undefined,
   },
   actions: {
-    /** Start the runtime (buffer, timers, feedback subscription) and put its target into context. */
+    /** Start the runtime (buffer, timers, feedback subscription); it reports its target with `TARGET_CHANGED` when it differs from the input. */
     startRuntime: () => {},
     /** Put one item (from an `ADD` event) into the buffer, or count it dropped when full. */
     bufferItem: () => {},
@@ -84,7 +45,7 @@ export const batcherMachine = setup({
     cutBatch: (_, _params: { trigger: FlushTrigger }) => {},
     /** Record a `FEEDBACK` sample for the controller. */
     recordFeedback: () => {},
-    /** Run the controller and put the new target in force (and into context). */
+    /** Run the controller and put the new target in force; the runtime reports a change with `TARGET_CHANGED`. */
     adjustTarget: () => {},
     /** Refuse new items, flush all that is buffered, and report `DRAINED` when done. */
     beginDrain: () => {},
@@ -92,6 +53,14 @@ export const batcherMachine = setup({
     refuseItem: () => {},
     /** Release timers and subscriptions; settle `stop()`. */
     release: () => {},
+    /** Put the target the runtime reported into context. */
+    setTarget: assign(({ event }) => (event.type === 'TARGET_CHANGED' ? { batchSize: event.batchSize, concurrency: event.concurrency } : {})),
+    /** Emit `target.changed` with the controller's reason. */
+    announceTarget: emit(({ event }) => {
+      assertEvent(event, 'TARGET_CHANGED')
+      const { batchSize, concurrency, reason } = event
+      return reason === undefined ? { type: 'target.changed' as const, batchSize, concurrency } : { type: 'target.changed' as const, batchSize, concurrency, reason }
+    }),
     countStarted: assign({ inFlight: ({ context }) => context.inFlight + 1 }),
     countSettled: assign({ inFlight: ({ context }) => Math.max(0, context.inFlight - 1) }),
   },
@@ -105,8 +74,8 @@ export const batcherMachine = setup({
   id: 'batcher',
   context: ({ input }) => ({
     inFlight: 0,
-    batchSize: input?.batchSize ?? 100,
-    concurrency: input?.concurrency ?? 1,
+    batchSize: input?.batchSize ?? DEFAULT_BATCH_SIZE,
+    concurrency: input?.concurrency ?? DEFAULT_CONCURRENCY,
   }),
   entry: 'startRuntime',
   initial: 'collecting',
@@ -138,10 +107,10 @@ export const batcherMachine = setup({
       description: 'After STOP: no new items; every buffered item is flushed and every flush settles.',
       entry: 'beginDrain',
       on: {
-        ADD: { actions: 'refuseItem' },
-        ADD_MANY: { actions: 'refuseItem' },
+        ...refusing,
         FEEDBACK: { actions: 'recordFeedback' },
         TICK: { actions: 'adjustTarget' },
+        TARGET_CHANGED: { actions: ['setTarget', 'announceTarget'] },
         BATCH_STARTED: { actions: 'countStarted' },
         BATCH_SETTLED: { actions: 'countSettled' },
         DRAINED: { target: 'stopped' },
@@ -154,6 +123,3 @@ export const batcherMachine = setup({
     },
   },
 })
-
-/** The top-level state names of the batcher: part of the public contract. */
-export type BatcherState = 'collecting' | 'flushing' | 'adjusting' | 'draining' | 'stopped'

@@ -1,3 +1,6 @@
 /** The pure statecharts of loadbatch: draw them, inspect them, generate tests from them. */
-export { batcherMachine, type BatcherContext, type BatcherEvent, type BatcherInput, type BatcherState, type FlushTrigger } from './batcher.machine.ts'
-export { supervisorMachine, type SupervisorContext, type SupervisorEvent, type SupervisorInput, type SupervisorState } from './supervisor.machine.ts'
+export { batcherMachine } from './batcher.machine.ts'
+export { supervisorMachine } from './supervisor.machine.ts'
+export type { BatcherContext, BatcherEmitted, BatcherEvent, BatcherInput, BatcherState, DropReason, FlushTrigger, OutsideEvent, TargetReason } from './batcher.types.ts'
+export type { SupervisorContext, SupervisorEvent, SupervisorInput, SupervisorState } from './supervisor.types.ts'
+export type { CustomMetric, LoadFeedback } from './feedback.types.ts'

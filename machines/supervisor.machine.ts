@@ -1,66 +1,7 @@
 import { assign, setup } from 'xstate'
-import type { LoadFeedback } from '../src/feedback.ts'
+import { SUPERVISOR_DEFAULTS, type SupervisorContext, type SupervisorEvent, type SupervisorInput } from './supervisor.types.ts'
 
-/**
- * Events the supervisor accepts. The first five come from outside (a user, a parent machine,
- * a parent supervisor) and mean what they mean to one batcher. The rest are control events the
- * supervisor's runtime sends its own actor: a few per crash or scaling step, never one per item
- * (`tryAdd` routes straight into a worker's buffer). Time arrives as data (`at`), so the
- * guards stay pure and `@xstate/graph` can walk the chart.
- */
-export type SupervisorEvent =
-  | { type: 'ADD'; item: unknown; key?: unknown }
-  | { type: 'ADD_MANY'; items: readonly unknown[] }
-  | { type: 'FLUSH' }
-  | { type: 'FEEDBACK'; feedback: LoadFeedback }
-  | { type: 'STOP'; timeoutMs?: number }
-  /** The scale timer fired: `desired` is the worker count the load asks for (clamped by the chart). Send it yourself to scale by hand. */
-  | { type: 'SCALE_TICK'; at: number; desired: number }
-  /** The worker added or retired by the last scaling step has taken over (or handed off) its keys. */
-  | { type: 'SCALE_DONE' }
-  /** A worker actor errored; its unflushed items are held for its replacement. */
-  | { type: 'WORKER_CRASHED'; workerId: string; at: number; error?: unknown }
-  /** The backoff before restarting a crashed worker has passed. */
-  | { type: 'RESTART_DUE' }
-  /** Draining found every worker stopped and nothing held back. */
-  | { type: 'DRAINED' }
-  /** After `failed` was entered: raise the error so the parent sees it (sent by the runtime). */
-  | { type: 'ESCALATE' }
-  /** XState's own report of a worker's error (the runtime has already turned it into WORKER_CRASHED). */
-  | { type: `xstate.error.actor.${string}`; error: unknown }
-
-/** What the statechart tracks (what the inspector shows); items and actor refs live in the runtime. */
-export interface SupervisorContext {
-  /** Worker slots in the routing set (a crashed worker awaiting restart still holds its slot). */
-  workers: number
-  readonly min: number
-  readonly max: number
-  /** Crashed workers waiting for their backoff to pass. */
-  pendingRestarts: number
-  /** Times (ms) of the crashes inside the current restart window. */
-  crashes: readonly number[]
-  readonly maxRestarts: number
-  readonly withinMs: number
-  /** No scaling step before this time (ms): the cool-down after the last one. */
-  cooldownUntil: number
-  readonly cooldownMs: number
-}
-
-/** Input of the supervisor machine. Defaults are for drawing and testing; `createSupervisor` checks and fills every one. */
-export interface SupervisorInput {
-  /** Fewest workers (default 1). */
-  min?: number
-  /** Most workers (default `min`). */
-  max?: number
-  /** Workers spawned at start (default `min`). */
-  initial?: number
-  /** Restarts allowed within `withinMs` before escalating (default 3). */
-  maxRestarts?: number
-  /** The restart window, in ms (default 60 000). */
-  withinMs?: number
-  /** Least time between two scaling steps, in ms (default 10 000). */
-  cooldownMs?: number
-}
+export type { SupervisorContext, SupervisorEvent, SupervisorInput, SupervisorState } from './supervisor.types.ts'
 
 /** The outside events every routing state accepts, named once so the states read alike. */
 const routing = {
@@ -71,17 +12,26 @@ const routing = {
   STOP: { target: '#supervisor.draining' },
 } as const
 
-/** A crash within budget is recorded and its restart scheduled; past the budget the supervisor fails. */
-const onCrash = [
-  { guard: 'canRestart', target: '#supervisor.restarting', actions: ['recordCrash', 'scheduleRestart'] },
-  { target: '#supervisor.failed', actions: 'recordCrash' },
-] as const
+/** A crash past the restart budget: the supervisor fails. */
+const crashPastBudget = { target: '#supervisor.failed', actions: 'recordCrash' } as const
+
+/** A crash within budget is recorded and its restart scheduled (the state is kept); past the budget the supervisor fails. */
+const onCrashStaying = [{ guard: 'canRestart', actions: ['recordCrash', 'scheduleRestart'] }, crashPastBudget] as const
+
+/** As {@link onCrashStaying}, but a crash within budget moves to `restarting`. */
+const onCrash = [{ ...onCrashStaying[0], target: '#supervisor.restarting' }, crashPastBudget] as const
+
+/** Items offered while draining: refused and counted, the same way in both charts. */
+const refusing = {
+  ADD: { actions: 'refuseItem' },
+  ADD_MANY: { actions: 'refuseItem' },
+} as const
 
 /**
  * The supervisor statechart: starting → running ⇄ scaling / restarting → draining → stopped,
  * or → failed when workers crash more than `maxRestarts` times within `withinMs`.
  *
- * Pure: spawning, routing and timers are named actions that `src/supervisor.ts` provides with
+ * Pure: spawning, routing and timers are named actions that `src/supervisor/createSupervisor.ts` provides with
  * `.provide()`; the scale timer and restart backoff arrive as `SCALE_TICK` and `RESTART_DUE`.
  * Routing goes on in every state but draining, stopped and failed.
  */
@@ -116,6 +66,8 @@ export const supervisorMachine = setup({
     escalate: () => {},
     /** Throw the escalation error, so the actor errors and its parent gets `xstate.error.actor`. */
     raiseEscalation: () => {},
+    /** Refuse an item offered while draining (counted as dropped), as a batcher does. */
+    refuseItem: () => {},
     /** Release timers; settle `stop()`. */
     release: () => {},
     countAdded: assign(({ context, event }) => ({
@@ -153,7 +105,7 @@ export const supervisorMachine = setup({
 }).createMachine({
   id: 'supervisor',
   context: ({ input }) => {
-    const min = input?.min ?? 1
+    const min = input?.min ?? SUPERVISOR_DEFAULTS.min
     const max = input?.max ?? min
     return {
       workers: input?.initial ?? min,
@@ -161,10 +113,10 @@ export const supervisorMachine = setup({
       max,
       pendingRestarts: 0,
       crashes: [],
-      maxRestarts: input?.maxRestarts ?? 3,
-      withinMs: input?.withinMs ?? 60_000,
+      maxRestarts: input?.maxRestarts ?? SUPERVISOR_DEFAULTS.maxRestarts,
+      withinMs: input?.withinMs ?? SUPERVISOR_DEFAULTS.withinMs,
       cooldownUntil: 0,
-      cooldownMs: input?.cooldownMs ?? 10_000,
+      cooldownMs: input?.cooldownMs ?? SUPERVISOR_DEFAULTS.cooldownMs,
     }
   },
   initial: 'starting',
@@ -195,10 +147,7 @@ export const supervisorMachine = setup({
       on: {
         ...routing,
         SCALE_DONE: [{ guard: 'hasPendingRestarts', target: 'restarting' }, { target: 'running' }],
-        WORKER_CRASHED: [
-          { guard: 'canRestart', actions: ['recordCrash', 'scheduleRestart'] },
-          { target: 'failed', actions: 'recordCrash' },
-        ],
+        WORKER_CRASHED: onCrashStaying,
         RESTART_DUE: { actions: ['restartWorker', 'countRestarted'] },
       },
     },
@@ -217,13 +166,9 @@ export const supervisorMachine = setup({
       description: 'After STOP: no routing; every worker drains (a crashed one is restarted at once to drain its items).',
       entry: 'beginDrain',
       on: {
-        ADD: { actions: 'routeItem' },
-        ADD_MANY: { actions: 'routeItems' },
+        ...refusing,
         FEEDBACK: { actions: 'shareFeedback' },
-        WORKER_CRASHED: [
-          { guard: 'canRestart', actions: ['recordCrash', 'scheduleRestart'] },
-          { target: 'failed', actions: 'recordCrash' },
-        ],
+        WORKER_CRASHED: onCrashStaying,
         RESTART_DUE: { actions: ['restartWorker', 'countRestarted'] },
         SCALE_DONE: {},
         DRAINED: { target: 'stopped' },
@@ -242,5 +187,3 @@ export const supervisorMachine = setup({
   },
 })
 
-/** The top-level state names of the supervisor. */
-export type SupervisorState = 'starting' | 'running' | 'scaling' | 'restarting' | 'draining' | 'stopped' | 'failed'

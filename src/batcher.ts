@@ -1,5 +1,6 @@
-import { assertEvent, assign, createActor, enqueueActions, type Actor, type AnyActorRef } from 'xstate'
-import { batcherMachine, type BatcherEmitted, type BatcherState } from '../machines/batcher.machine.ts'
+import { assertEvent, createActor, enqueueActions, type Actor, type AnyActorRef } from 'xstate'
+import { batcherMachine } from '../machines/batcher.machine.ts'
+import type { BatcherEmitted, BatcherInput, BatcherState } from '../machines/batcher.types.ts'
 import { BatcherRuntime, itemCount, type LeftoverTaker } from './batcherRuntime.ts'
 import type { BatcherMetrics } from './metrics.ts'
 import { resolveOptions, type BatcherOptions } from './options.ts'
@@ -51,19 +52,21 @@ export interface Batcher<T> {
 export function createBatcherLogic<T>(options: BatcherOptions<T>, takeLeftovers?: LeftoverTaker<T>): {
   logic: BatcherLogic
   runtimeOf: (actor: AnyActorRef) => BatcherRuntime<T> | undefined
+  /** The machine input that starts the chart at the options' target. */
+  input: Required<BatcherInput>
 } {
   const resolved = resolveOptions(options)
   const runtimes = new WeakMap<AnyActorRef, BatcherRuntime<T>>()
   const runtime = (self: AnyActorRef) => runtimes.get(self)!
   const logic = batcherMachine.provide({
     actions: {
-      startRuntime: assign(({ self }) => {
+      startRuntime: ({ self, context }) => {
         const created = new BatcherRuntime(resolved, self, takeLeftovers)
         runtimes.set(self, created)
         // Also reached when a parent stops this actor without STOP: the runtime then dead-letters what is left.
         self.subscribe({ complete: () => created.release(), error: () => created.release() })
-        return { batchSize: created.control.batchSize, concurrency: created.control.concurrency }
-      }),
+        created.reportTargetIfNot(context)
+      },
       bufferItem: ({ self, event }) => {
         assertEvent(event, 'ADD')
         runtime(self).tryAdd(event.item as T)
@@ -78,7 +81,7 @@ export function createBatcherLogic<T>(options: BatcherOptions<T>, takeLeftovers?
         assertEvent(event, 'FEEDBACK')
         runtime(self).recordSample(event.feedback, 'monitor')
       },
-      adjustTarget: assign(({ self }) => ({ ...runtime(self).adjust() })),
+      adjustTarget: ({ self }) => runtime(self).adjust(),
       beginDrain: ({ self, event }) => runtime(self).beginDrain(event.type === 'STOP' ? event.timeoutMs : undefined),
       refuseItem: ({ self, event }) => runtime(self).refuse(itemCount(event)),
       release: ({ self }) => runtime(self).release(),
@@ -94,7 +97,7 @@ export function createBatcherLogic<T>(options: BatcherOptions<T>, takeLeftovers?
       }),
     },
   })
-  return { logic, runtimeOf: (actor) => runtimes.get(actor) }
+  return { logic, runtimeOf: (actor) => runtimes.get(actor), input: { batchSize: resolved.size.initial, concurrency: resolved.concurrency.initial } }
 }
 
 /**
@@ -117,9 +120,9 @@ export function stateOf(actor: AnyActorRef): BatcherState {
  * await batcher.stop()
  */
 export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
-  const { logic, runtimeOf } = createBatcherLogic(options)
+  const { logic, runtimeOf, input } = createBatcherLogic(options)
   const named = options.name === undefined ? {} : { id: options.name, systemId: options.name }
-  const actor = createActor(logic, options.inspect ? { input: {}, ...named, inspect: options.inspect } : { input: {}, ...named })
+  const actor = createActor(logic, options.inspect ? { input, ...named, inspect: options.inspect } : { input, ...named })
   actor.start()
   const runtime = runtimeOf(actor)!
   let stopping: Promise<void> | undefined
@@ -131,7 +134,7 @@ export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
     addMany: (items) => runtime.addMany(items),
     flush() {
       const seq = runtime.tailSeq
-      actor.send({ type: 'FLUSH' })
+      if (actor.getSnapshot().status === 'active') actor.send({ type: 'FLUSH' })
       return runtime.whenSettledBelow(seq)
     },
     stop(stopOptions) {

@@ -1,7 +1,8 @@
 import type { Subscription } from 'rxjs'
 import type { AnyActorRef } from 'xstate'
-import type { BatcherEvent, FlushTrigger } from '../machines/batcher.machine.ts'
-import { clampTo, type ControlTarget, type ControllerDecision, type ErrorKind, type FeedbackSample } from './controllers/controller.ts'
+import type { BatcherEvent, FlushTrigger } from '../machines/batcher.types.ts'
+import { classifyError } from './controllers/classifyError.ts'
+import { clampTo, type ControlTarget, type ControllerDecision, type DecisionReason, type FeedbackSample } from './controllers/controller.ts'
 import { AttemptSignal } from './attemptSignal.ts'
 import { ItemBuffer } from './buffer.ts'
 import { AbortError, BatcherStoppedError, FlushTimeoutError, InvalidWeightError, PartialBatchError } from './errors.ts'
@@ -95,6 +96,10 @@ export class BatcherRuntime<T> {
   private target: ControlTarget
   private controllerState: unknown
   private sampleSeq = 0
+  /** Largest batch a sink accepted to cut: lowered by `tooLarge` errors. */
+  private sizeCeiling = Infinity
+  /** How long a partial batch waits: `maxWaitMs`, or less when the controller asks (`Controller.waitMs`). */
+  private readonly waitMs: number
   /** The controller's latest decision with a reason, for logs and events. */
   lastDecision: ControllerDecision<unknown> | undefined
   private nextBatchId = 1
@@ -120,7 +125,10 @@ export class BatcherRuntime<T> {
   /** Time the oldest buffered item arrived (exact when the buffer was empty before it). */
   private headSince = 0
   private waitTimer: Subscription | undefined
-  private timeDue = false
+  /** Items with a sequence number below this are overdue (the wait timer fired after they arrived). */
+  private timeDueUntilSeq = 0
+  /** When the wait timer last fired: items accepted since arrived no earlier. */
+  private timeDueAt = -Infinity
   /** Items with a sequence number below this are cut at once (`flush()`). */
   private flushUntilSeq = 0
   private adjustTimer: Subscription | undefined
@@ -139,6 +147,7 @@ export class BatcherRuntime<T> {
     private readonly takeLeftovers?: LeftoverTaker<T>,
   ) {
     this.target = { batchSize: options.size.initial, concurrency: options.concurrency.initial }
+    this.waitMs = Math.min(options.maxWaitMs, options.controller.waitMs ?? Infinity)
     this.controllerState = this.initialControllerState()
     this.weights = options.weigh ? new ItemBuffer<number>() : undefined
     this.processHold = new ProcessHold(options.keepAlive)
@@ -174,9 +183,15 @@ export class BatcherRuntime<T> {
     }
   }
 
-  /** The target in force: the machine's context mirrors it. */
-  get control(): ControlTarget {
-    return this.target
+  /** Tells the chart the target in force when its context (from the machine's input) shows another. */
+  reportTargetIfNot(shown: ControlTarget): void {
+    if (shown.batchSize !== this.target.batchSize || shown.concurrency !== this.target.concurrency) this.reportTarget(undefined)
+  }
+
+  /** The chart holds the target in its context: it gets each new one with the controller's reason. */
+  private reportTarget(reason: DecisionReason | undefined): void {
+    const { batchSize, concurrency } = this.target
+    this.send(reason === undefined ? { type: 'TARGET_CHANGED', batchSize, concurrency } : { type: 'TARGET_CHANGED', batchSize, concurrency, reason })
   }
 
   // ── Entry of items ────────────────────────────────────────────────────────────────
@@ -282,7 +297,7 @@ export class BatcherRuntime<T> {
     if (this.buffer.length === 1) {
       this.processHold.set(true)
       this.headSince = this.options.scheduler.now()
-      this.armWaitTimer(this.options.maxWaitMs)
+      this.armWaitTimer(this.waitMs)
     }
     if (
       (this.buffer.length >= this.target.batchSize || this.pendingWeight >= this.options.maxBatchWeight) &&
@@ -313,7 +328,10 @@ export class BatcherRuntime<T> {
   /** Asks for a cut: `manual` cuts all buffered now, `time` the overdue partial batch. */
   cut(trigger: 'manual' | 'time'): void {
     if (trigger === 'manual') this.flushUntilSeq = Math.max(this.flushUntilSeq, this.buffer.tailSeq)
-    else this.timeDue = true
+    else {
+      this.timeDueUntilSeq = this.buffer.tailSeq
+      this.timeDueAt = this.options.scheduler.now()
+    }
     this.pump()
   }
 
@@ -355,10 +373,12 @@ export class BatcherRuntime<T> {
     }
     if (this.buffer.length === 0) {
       this.cancelWaitTimer()
-      this.timeDue = false
-    } else if (!this.waitTimer && !this.timeDue) {
+    } else if (!this.waitTimer && this.buffer.headSeq >= this.timeDueUntilSeq) {
+      // Items accepted after the wait timer fired (e.g. by the sink, re-entrantly) are not overdue:
+      // their deadline counts from then at the earliest, so a self-feeding sink cannot spin.
+      if (this.headSince < this.timeDueAt) this.headSince = this.timeDueAt
       // A remainder keeps the deadline of the oldest item cut before it: early, never late.
-      this.armWaitTimer(this.headSince + this.options.maxWaitMs - this.options.scheduler.now())
+      this.armWaitTimer(this.headSince + this.waitMs - this.options.scheduler.now())
     }
     this.processHold.set(this.buffer.length > 0 || this.flights.size > 0)
     this.checkDrained()
@@ -369,7 +389,7 @@ export class BatcherRuntime<T> {
     if (this.buffer.length >= this.target.batchSize) return 'size'
     if (this.pendingWeight >= this.options.maxBatchWeight) return 'weight'
     if (this.buffer.headSeq < this.flushUntilSeq) return 'manual'
-    if (this.timeDue) return 'time'
+    if (this.buffer.headSeq < this.timeDueUntilSeq) return 'time'
     return undefined
   }
 
@@ -475,7 +495,7 @@ export class BatcherRuntime<T> {
     this.timings.record(durationMs)
     this.itemsAttempted += flight.items.length
     const carried = flight.items.length
-    const attempt = { durationMs, inFlight, trigger: flight.trigger }
+    const attempt = { durationMs, inFlight, trigger: flight.trigger, attempt: flight.attempt }
     if (outcome.ok) {
       this.recordSample(outcome.feedback ?? {}, 'flush', false, carried, durationMs, attempt)
       this.settleFlight(flight, undefined)
@@ -484,10 +504,14 @@ export class BatcherRuntime<T> {
     this.failedFlushes++
     const error = outcome.error
     if (error instanceof PartialBatchError) this.keepOnlyFailed(flight, error)
-    const errorKind: ErrorKind = error instanceof FlushTimeoutError ? 'timeout' : 'overload'
+    const errorKind = classifyError(error, this.options.classify)
     this.recordSample({ errorRate: flight.items.length / carried }, 'flush', true, carried, durationMs, { ...attempt, errorKind })
     if (flight.items.length === 0) {
       this.settleFlight(flight, undefined)
+    } else if ((errorKind === 'tooLarge' || errorKind === 'badItem') && flight.items.length > 1 && !this.abandoned) {
+      this.splitFlight(flight, errorKind)
+    } else if (errorKind === 'tooLarge' || errorKind === 'badItem' || errorKind === 'fatal') {
+      this.settleFlight(flight, error) // alone and still refused, or nothing to retry for: that item, not its batch
     } else if (flight.attempt < this.options.retry.attempts && !this.abandoned) {
       const delay = backoffDelay(flight.attempt, this.options.retry, this.random)
       flight.timer = scheduleAfter(this.options.scheduler, delay, () => {
@@ -496,6 +520,49 @@ export class BatcherRuntime<T> {
       })
     } else {
       this.settleFlight(flight, error)
+    }
+  }
+
+  /**
+   * Cuts a refused batch in two and flushes both halves at once, each with fresh attempts:
+   * `tooLarge` also lowers the size ceiling to the half, so no item is dead-lettered for its
+   * batch's size; `badItem` halves until the poison item is alone.
+   */
+  private splitFlight(flight: Flight<T>, kind: 'tooLarge' | 'badItem'): void {
+    if (kind === 'tooLarge') this.lowerCeiling(Math.floor(flight.items.length / 2))
+    flight.done = true
+    flight.timer?.unsubscribe()
+    this.flights.delete(flight)
+    const half = Math.ceil(flight.items.length / 2)
+    for (const [part, from, to] of [[0, 0, half], [1, half, flight.items.length]] as const) {
+      let tickets: Map<number, Ticket> | undefined
+      for (let i = from; i < to; i++) {
+        const ticket = flight.tickets?.get(i)
+        if (ticket) (tickets ??= new Map()).set(i - from, ticket)
+      }
+      const child: Flight<T> = {
+        // The first half keeps the batch's id and the items it already flushed (reported when it settles).
+        id: part === 0 ? flight.id : this.nextBatchId++, items: flight.items.slice(from, to), flushed: part === 0 ? flight.flushed : undefined, tickets, minSeq: flight.minSeq,
+        trigger: flight.trigger, batchSize: flight.batchSize, attempt: 0, abort: undefined, timer: undefined, done: false,
+      }
+      this.flights.add(child)
+      if (part === 1) this.send({ type: 'BATCH_STARTED', batchId: child.id, size: child.items.length, trigger: child.trigger })
+      this.runAttempt(child)
+    }
+  }
+
+  /** The size bounds in force: the options' range under the ceiling `tooLarge` errors taught. */
+  private sizeBounds(): ResolvedOptions<T>['size'] {
+    const { size } = this.options
+    if (size.max <= this.sizeCeiling) return size
+    return { initial: size.initial, min: Math.min(size.min, this.sizeCeiling), max: this.sizeCeiling }
+  }
+
+  private lowerCeiling(items: number): void {
+    this.sizeCeiling = Math.max(1, Math.min(this.sizeCeiling, items))
+    if (this.target.batchSize > this.sizeCeiling) {
+      this.target = { ...this.target, batchSize: this.sizeCeiling }
+      this.reportTarget(undefined)
     }
   }
 
@@ -611,7 +678,7 @@ export class BatcherRuntime<T> {
    */
   recordSample(
     raw: unknown, source: 'flush' | 'monitor', failed = false, batchSize = 0, latencyMs?: number,
-    attempt?: Pick<FeedbackSample, 'durationMs' | 'inFlight' | 'trigger' | 'errorKind'>,
+    attempt?: Pick<FeedbackSample, 'durationMs' | 'inFlight' | 'trigger' | 'errorKind' | 'attempt'>,
   ): void {
     const { feedback, rejected } = sanitizeFeedback(raw)
     this.feedbackRejected += rejected
@@ -664,7 +731,8 @@ export class BatcherRuntime<T> {
   /** Runs the controller on the latest samples and puts its target in force (clamped to bounds). */
   adjust(): ControlTarget {
     if (this.samples.length === 0) return this.target
-    const { controller, size, concurrency, scheduler, logger } = this.options
+    const { controller, concurrency, scheduler, logger } = this.options
+    const size = this.sizeBounds()
     this.freshFeedback = false
     try {
       const decision = controller.decide(
@@ -673,7 +741,11 @@ export class BatcherRuntime<T> {
       )
       this.controllerState = decision.state
       if (decision.reason) this.lastDecision = decision
-      this.target = { batchSize: clampTo(decision.batchSize, size), concurrency: clampTo(decision.concurrency, concurrency) }
+      const next = { batchSize: clampTo(decision.batchSize, size), concurrency: clampTo(decision.concurrency, concurrency) }
+      if (next.batchSize !== this.target.batchSize || next.concurrency !== this.target.concurrency) {
+        this.target = next
+        this.reportTarget(decision.reason)
+      }
     } catch (error) {
       logger.error(`loadbatch: controller ${controller.name} threw; keeping the current target`, error)
     }
@@ -818,7 +890,7 @@ export class BatcherRuntime<T> {
 }
 
 /** Items an `ADD` or `ADD_MANY` event carries (a malformed `ADD_MANY` counts as one). */
-export function itemCount(event: BatcherEvent): number {
+export function itemCount(event: { type: string; items?: unknown }): number {
   return event.type === 'ADD_MANY' && Array.isArray(event.items) ? event.items.length : 1
 }
 

@@ -121,3 +121,11 @@ export function checkFinite(field: string, value: unknown, rule: string, isValid
   if (typeof value !== 'number' || !Number.isFinite(value) || !isValid(value)) throw new ConfigError(field, rule, value)
   return value
 }
+
+/** An RxJS SchedulerLike: an object with `now()` and `schedule()`. */
+export function checkScheduler(field: string, scheduler: unknown): void {
+  const s = scheduler as { now?: unknown; schedule?: unknown } | null
+  if (typeof s !== 'object' || s === null || typeof s.now !== 'function' || typeof s.schedule !== 'function') {
+    throw new ConfigError(field, 'an RxJS SchedulerLike ({ now(), schedule() })', scheduler)
+  }
+}

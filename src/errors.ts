@@ -103,3 +103,11 @@ function describe(value: unknown): string {
     return String(value)
   }
 }
+
+/** Workers crashed more than `restart.maxRestarts` times within `restart.withinMs`; the supervisor gave up. `cause` is the last crash. */
+export class SupervisorEscalatedError extends Error {
+  override readonly name = 'SupervisorEscalatedError'
+  constructor(maxRestarts: number, withinMs: number, cause: unknown) {
+    super(`Workers crashed more than ${maxRestarts} time(s) within ${withinMs} ms; the supervisor escalated`, { cause })
+  }
+}

@@ -1,10 +1,11 @@
 import type { Observable, SchedulerLike } from 'rxjs'
 import type { InspectionEvent, Observer } from 'xstate'
-import type { FlushTrigger } from '../machines/batcher.machine.ts'
+import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, type FlushTrigger } from '../machines/batcher.types.ts'
 import type { Bounds, Controller } from './controllers/controller.ts'
 import { fixed } from './controllers/fixed.ts'
-import { loadScore } from './controllers/loadScore.ts'
-import { checkBoolean, checkFunction, checkKeys, checkNumber, fieldPath } from './checkOption.ts'
+import { autoTune } from './controllers/autoTune.ts'
+import type { ErrorClassifier } from './controllers/classifyError.ts'
+import { checkBoolean, checkFunction, checkKeys, checkNumber, checkScheduler, fieldPath } from './checkOption.ts'
 import { ConfigError } from './errors.ts'
 import type { LoadFeedback } from './feedback.ts'
 import { guardLogger, silentLogger, type Logger } from './logger.ts'
@@ -53,7 +54,7 @@ export interface BatcherOptions<T> {
   concurrency?: Adaptive
   /** A flush taking longer fails with FlushTimeoutError, its signal aborted, and is retried (default 30 000). */
   flushTimeoutMs?: number
-  /** Turns feedback into the next size and concurrency (default `loadScore()` when size or concurrency is a range, else `fixed()`). */
+  /** Turns feedback into the next size and concurrency (default `autoTune()` when size or concurrency is a range, else `fixed()`). */
   controller?: Controller<any>
   /** Feedback from an outside monitor, merged with what flushes return. */
   feedback$?: Observable<LoadFeedback>
@@ -88,6 +89,15 @@ export interface BatcherOptions<T> {
   keepAlive?: boolean
   /** The actor's id and systemId (default none): how inspectors and `actor.system.get(name)` know it. */
   name?: string
+  /**
+   * What a flush error means (default: the error's own `kind`, a timeout, else overload):
+   * `overload`/`timeout` retry and back off; `tooLarge` cuts the batch in two and lowers the
+   * size ceiling (no item is dead-lettered for its batch's size); `badItem` halves the batch
+   * until the poison item is alone, then dead-letters only it; `fatal` dead-letters at once.
+   */
+  classify?: ErrorClassifier
+  /** A hard ceiling of items per batch whatever `size` says (e.g. a statement's parameter limit); a sink may declare it. */
+  maxBatchSize?: number
 }
 
 /** {@link BatcherOptions} checked, with every default filled in. */
@@ -108,12 +118,14 @@ export interface ResolvedOptions<T> {
   readonly maxBatchWeight: number
   readonly random: () => number
   readonly keepAlive: boolean
+  readonly classify: ErrorClassifier | undefined
 }
 
 /** Every option of createBatcher, in the order of {@link BatcherOptions}. */
 export const BATCHER_OPTIONS = [
   'flush', 'size', 'maxWaitMs', 'capacity', 'concurrency', 'flushTimeoutMs', 'controller', 'feedback$', 'retry',
   'onDeadLetter', 'scheduler', 'inspect', 'logger', 'weigh', 'maxBatchWeight', 'random', 'keepAlive', 'name',
+  'classify', 'maxBatchSize',
 ] as const
 
 /**
@@ -125,26 +137,26 @@ export function resolveOptions<T>(options: BatcherOptions<T>, path = ''): Resolv
   const at = (key: string) => fieldPath(path, key)
   const given = checkKeys(path, options, BATCHER_OPTIONS, 'createBatcher')
   checkFunction(at('flush'), options.flush, 'a function (batch, info) => Promise<LoadFeedback | void>', false)
-  const size = resolveAdaptive(at('size'), options.size ?? 100)
-  const concurrency = resolveAdaptive(at('concurrency'), options.concurrency ?? 1)
+  const maxBatchSize = checkNumber(at('maxBatchSize'), options.maxBatchSize, Infinity, { min: 1, max: Infinity, integer: true })
+  const size = underCeiling(resolveAdaptive(at('size'), options.size ?? DEFAULT_BATCH_SIZE), maxBatchSize)
+  const concurrency = resolveAdaptive(at('concurrency'), options.concurrency ?? DEFAULT_CONCURRENCY)
   const maxWaitMs = checkNumber(at('maxWaitMs'), options.maxWaitMs, 1000, { min: 1, max: Infinity })
   // Default: room for every flush slot to hold a full batch twice over, so capacity never caps concurrency.
   const capacity = checkNumber(at('capacity'), options.capacity, Math.max(10 * size.max, 2 * size.max * concurrency.max), { min: 1, integer: true })
   if (capacity < size.max) throw new ConfigError(at('capacity'), `an integer >= the largest batch size (${size.max}), or no batch could ever fill`, capacity)
   const flushTimeoutMs = checkNumber(at('flushTimeoutMs'), options.flushTimeoutMs, 30_000, { min: 1, max: Infinity })
   const adaptive = size.min < size.max || concurrency.min < concurrency.max
-  const controller = checkController(at('controller'), options.controller ?? (adaptive ? loadScore() : fixed()))
+  const controller = checkController(at('controller'), options.controller ?? (adaptive ? autoTune() : fixed()))
   if (options.feedback$ !== undefined && typeof (options.feedback$ as { subscribe?: unknown } | null)?.subscribe !== 'function') {
     throw new ConfigError(at('feedback$'), 'an RxJS Observable<LoadFeedback>', options.feedback$)
   }
   checkFunction(at('onDeadLetter'), options.onDeadLetter)
   checkFunction(at('weigh'), options.weigh)
   checkFunction(at('random'), options.random)
+  checkFunction(at('classify'), options.classify)
   if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) throw new ConfigError(at('name'), 'a non-empty string', options.name)
   const scheduler = options.scheduler ?? unrefScheduler
-  if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.now !== 'function' || typeof scheduler.schedule !== 'function') {
-    throw new ConfigError(at('scheduler'), 'an RxJS SchedulerLike ({ now(), schedule() })', scheduler)
-  }
+  checkScheduler(at('scheduler'), scheduler)
   checkInspect(at('inspect'), given['inspect'])
   const logger = checkLogger(at('logger'), options.logger)
   const maxBatchWeight = checkNumber(at('maxBatchWeight'), options.maxBatchWeight, Infinity, { min: 0, above: true, max: Infinity })
@@ -168,7 +180,15 @@ export function resolveOptions<T>(options: BatcherOptions<T>, path = ''): Resolv
     maxBatchWeight,
     random: options.random ?? Math.random,
     keepAlive: checkBoolean(at('keepAlive'), options.keepAlive, options.scheduler === undefined),
+    classify: options.classify,
   }
+}
+
+/** A size range clamped under a hard ceiling. */
+function underCeiling(size: Bounds & { initial: number }, ceiling: number): Bounds & { initial: number } {
+  if (size.max <= ceiling) return size
+  const max = ceiling
+  return { min: Math.min(size.min, max), max, initial: Math.min(size.initial, max) }
 }
 
 /**
@@ -196,7 +216,7 @@ export function resolveAdaptive(field: string, value: Adaptive): Bounds & { init
 
 /** A Controller: `decide` and `initialState` functions, an optional `score` function, `intervalMs` >= 1 (Infinity: never adjust). */
 function checkController(field: string, controller: unknown): Controller<unknown> {
-  const rule = 'a Controller ({ name, intervalMs, initialState(), decide(), score?() }), e.g. loadScore()'
+  const rule = 'a Controller ({ name, intervalMs, initialState(), decide(), score?() }), e.g. autoTune()'
   const c = controller as Partial<Controller<unknown>> | null
   if (typeof c !== 'object' || c === null || typeof c.decide !== 'function' || typeof c.initialState !== 'function') throw new ConfigError(field, rule, controller)
   if (c.score !== undefined && typeof c.score !== 'function') throw new ConfigError(`${field}.score`, 'a function (feedback) => number in 0..1, or absent', c.score)

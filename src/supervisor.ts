@@ -1,14 +1,17 @@
 import type { SchedulerLike, Subscription } from 'rxjs'
 import { assertEvent, assign, createActor, type Actor, type AnyActorLogic, type AnyActorRef, type InspectionEvent, type Observer } from 'xstate'
-import { supervisorMachine, type SupervisorInput, type SupervisorState } from '../machines/supervisor.machine.ts'
+import { supervisorMachine } from '../machines/supervisor.machine.ts'
+import { SUPERVISOR_DEFAULTS, type SupervisorInput, type SupervisorState } from '../machines/supervisor.types.ts'
 import { createBatcherLogic, stateOf as batcherStateOf, type StopOptions, type WaitOptions } from './batcher.ts'
-import type { LeftoverTaker } from './batcherRuntime.ts'
-import { AbortError, BatcherStoppedError, ConfigError } from './errors.ts'
+import { itemCount, type LeftoverTaker } from './batcherRuntime.ts'
+import { AbortError, BatcherStoppedError, ConfigError, SupervisorEscalatedError } from './errors.ts'
+
+export { SupervisorEscalatedError } from './errors.ts'
 import { silentLogger, type Logger } from './logger.ts'
 import type { BatcherMetrics } from './metrics.ts'
 import { checkInspect, checkLogger, resolveOptions, type BatcherOptions } from './options.ts'
-import { checkBoolean, checkFunction, checkKeys, checkNumber } from './checkOption.ts'
-import { backoffDelay, type RetryPolicy } from './retry.ts'
+import { checkBoolean, checkFunction, checkKeys, checkNumber, checkScheduler } from './checkOption.ts'
+import { backoffDelay, resolveBackoff, type BackoffPolicy } from './retry.ts'
 import { hashKey } from './routing/byKey.ts'
 import { roundRobin } from './routing/roundRobin.ts'
 import type { RouteWorker, Router } from './routing/router.ts'
@@ -125,14 +128,6 @@ export interface SupervisorOptions<T> {
   keepAlive?: boolean
 }
 
-/** Workers crashed more than `restart.maxRestarts` times within `restart.withinMs`; the supervisor gave up. */
-export class SupervisorEscalatedError extends Error {
-  override readonly name = 'SupervisorEscalatedError'
-  constructor(maxRestarts: number, withinMs: number, cause: unknown) {
-    super(`Workers crashed more than ${maxRestarts} time(s) within ${withinMs} ms; the supervisor escalated`, { cause })
-  }
-}
-
 // ── The runtime behind one supervisor actor ──────────────────────────────────────────
 
 /** Everything resolved from {@link SupervisorOptions}, shared by every actor made from one logic. */
@@ -142,7 +137,7 @@ interface ResolvedSupervisor<T> {
   readonly workerCapacity: number
   readonly input: Required<SupervisorInput>
   readonly router: Router<T>
-  readonly restart: RetryPolicy
+  readonly restart: BackoffPolicy
   readonly scale: Required<ScaleOptions>
   readonly scheduler: SchedulerLike
   readonly logger: Logger
@@ -169,6 +164,8 @@ interface Slot<T> extends RouteWorker {
   holding: boolean
   /** Items for this slot, oldest first: a crashed worker's leftovers, then what arrived meanwhile. */
   readonly held: Held<T>[]
+  /** Set while the worker's crash is being handled: leftovers given up now are the crash's. */
+  crash: { record: PortRecord<T> | undefined } | undefined
   /** Where the next crash's leftovers go in `held` (before anything that arrived after the crash). */
   leftoverAt: number
   delivering: boolean
@@ -184,6 +181,14 @@ interface Handoff<T> {
   readonly from: readonly Slot<T>[]
   readonly queue: { slot: Slot<T>; held: Held<T> }[]
   readonly done: Promise<void>
+}
+
+/** A worker port ever attached, with how many of its items were handed to a replacement. */
+interface PortRecord<T> {
+  readonly port: WorkerPort<T>
+  readonly slot: Slot<T>
+  handedOver: number
+  live: boolean
 }
 
 type Spawn = (logic: AnyActorLogic, options: { id: string; systemId: string }) => AnyActorRef
@@ -203,7 +208,7 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
   private routeSet: Slot<T>[] = []
   private nextSlot = 0
   /** Every worker port ever attached, with how many of its items were handed to a replacement. */
-  private readonly ports: { port: WorkerPort<T>; slot: Slot<T>; handedOver: number; live: boolean }[] = []
+  private readonly ports: PortRecord<T>[] = []
   private readonly restartQueue: Slot<T>[] = []
   private handoff: Handoff<T> | undefined
   private heldItems = 0
@@ -215,6 +220,8 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
   private draining = false
   private failed = false
   private lastCrash: unknown
+  /** The error of the escalation, built once. */
+  private escalated: SupervisorEscalatedError | undefined
   private scaleTimer: Subscription | undefined
   private readonly timers = new Set<Subscription>()
   private resolveFinished!: (outcome: 'stopped' | 'failed') => void
@@ -362,7 +369,8 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
     return true
   }
 
-  private refuse(count: number): false {
+  /** Counts `count` items refused (never accepted) as dropped. */
+  refuse(count: number): false {
     this.itemsDropped += count
     return false
   }
@@ -418,7 +426,7 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
   private newSlot(): Slot<T> {
     const id = `worker-${this.nextSlot++}`
     const slot: Slot<T> = {
-      id, idHash: hashKey(id), ref: undefined, logic: undefined, stash: [], port: undefined, holding: false, held: [], leftoverAt: 0,
+      id, idHash: hashKey(id), ref: undefined, logic: undefined, stash: [], crash: undefined, port: undefined, holding: false, held: [], leftoverAt: 0,
       delivering: false, retiring: false, ready: Promise.resolve(), markReady: () => {},
       load: () => (slot.port?.pending ?? 0) + slot.held.length,
     }
@@ -465,9 +473,28 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
    * the current job) their promises are rejected and the items go to the user's onDeadLetter.
    */
   private takeLeftovers(slot: Slot<T>, items: T[], tickets: readonly (Held<T>['ticket'])[]): boolean {
-    if (this.failed) return false
-    slot.stash.push(items.map((item, index) => ({ item, ticket: tickets[index] })))
+    const crash = slot.crash
+    if (this.failed && crash === undefined) return false
+    const held = items.map((item, index) => ({ item, ticket: tickets[index] }))
+    if (crash !== undefined) {
+      // The crash was seen first (observers of one actor error run in either order): the leftovers go straight
+      // to the replacement, or, when that crash made the supervisor escalate, to onDeadLetter with the escalation.
+      if (!this.failed) return this.holdLeftovers(slot, held, crash.record)
+      if (crash.record) crash.record.handedOver += held.length
+      this.deadLetterHeld(held, this.escalationError())
+      return true
+    }
+    slot.stash.push(held)
     queueMicrotask(() => this.deadLetterStash(slot))
+    return true
+  }
+
+  /** Holds a crashed worker's leftovers for its replacement, before anything that arrived after the crash. */
+  private holdLeftovers(slot: Slot<T>, held: Held<T>[], record: PortRecord<T> | undefined): true {
+    if (record) record.handedOver += held.length
+    slot.held.splice(slot.leftoverAt, 0, ...held)
+    slot.leftoverAt += held.length
+    this.heldCount += held.length
     return true
   }
 
@@ -489,13 +516,11 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
     this.options.logger.warn(`loadbatch: supervisor worker ${slot.id} crashed`, error)
     const record = this.ports.find((entry) => entry.port === port)
     if (record) record.live = false
-    // The worker's runtime observed the error first and gave up its items (flights before the buffer: oldest first).
-    for (const held of slot.stash.splice(0)) {
-      if (record) record.handedOver += held.length
-      slot.held.splice(slot.leftoverAt, 0, ...held)
-      slot.leftoverAt += held.length
-      this.heldCount += held.length
-    }
+    // If the worker's runtime observed the error first, it has given up its items (flights before the buffer: oldest first);
+    // if not, it gives them up within this same error dispatch, and `slot.crash` sends them to `held`.
+    for (const held of slot.stash.splice(0)) this.holdLeftovers(slot, held, record)
+    slot.crash = { record }
+    queueMicrotask(() => (slot.crash = undefined))
     this.restartQueue.push(slot)
     this.self.send({ type: 'WORKER_CRASHED', workerId: slot.id, at: this.options.scheduler.now(), error })
   }
@@ -656,6 +681,7 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
   /** Gives up: what is held goes to onDeadLetter, workers give up theirs and stop. Then `ESCALATE` makes the actor error. */
   escalate(): void {
     const error = new SupervisorEscalatedError(this.options.input.maxRestarts, this.options.input.withinMs, this.lastCrash)
+    this.escalated = error
     this.abandon(error)
     this.failed = true
     this.options.logger.error('loadbatch: supervisor escalated', error)
@@ -665,30 +691,30 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
 
   /** The error `raiseEscalation` throws. */
   escalationError(): SupervisorEscalatedError {
-    return new SupervisorEscalatedError(this.options.input.maxRestarts, this.options.input.withinMs, this.lastCrash)
+    return (this.escalated ??= new SupervisorEscalatedError(this.options.input.maxRestarts, this.options.input.withinMs, this.lastCrash))
   }
 
   /** Dead-letters what is held and makes every worker give up what it holds; used on escalation (and by a parent). */
   abandon(error: unknown): void {
     this.accepting = false
     this.releaseTimers()
-    const items: T[] = []
     const held = [...(this.handoff?.queue.map((entry) => entry.held) ?? []), ...this.slots.flatMap((slot) => slot.held.splice(0))]
-    for (const entry of held) {
-      items.push(entry.item)
-      entry.ticket?.reject(error)
-    }
     if (this.handoff) this.handoff.queue.length = 0
     this.heldCount = 0
-    if (items.length > 0) {
-      this.ports.push({ port: deadLetteredPort(items.length), slot: this.slots[0]!, handedOver: 0, live: false })
-      this.deadLetter(items, error)
-    }
+    this.deadLetterHeld(held, error)
     for (const slot of this.slots) {
       slot.port?.abandon(error)
       if (slot.ref?.getSnapshot().status === 'active') slot.ref.send({ type: 'STOP' })
       slot.markReady()
     }
+  }
+
+  /** Rejects the `submit`s of held items and dead-letters them, counted as the supervisor's own. */
+  private deadLetterHeld(held: readonly Held<T>[], error: unknown): void {
+    if (held.length === 0) return
+    for (const entry of held) entry.ticket?.reject(error)
+    this.ports.push({ port: deadLetteredPort(held.length), slot: this.slots[0]!, handedOver: 0, live: false })
+    this.deadLetter(held.map((entry) => entry.item), error)
   }
 
   private deadLetter(items: T[], error: unknown, fromWorker = false): void {
@@ -876,6 +902,7 @@ export function createSupervisorLogic<T>(options: SupervisorOptions<T>): {
         raiseEscalation: ({ self }) => {
           throw runtime(self).escalationError()
         },
+        refuseItem: ({ self, event }) => runtime(self).refuse(itemCount(event)),
         release: ({ self }) => runtime(self).release(),
       },
     })
@@ -1012,10 +1039,7 @@ function resolveSupervisorOptions<T>(options: SupervisorOptions<T>): ResolvedSup
   if (typeof router !== 'object' || router === null || typeof router.pick !== 'function') {
     throw new ConfigError('route', 'a Router: roundRobin(), leastLoaded() or byKey(fn)', router)
   }
-  const restart = options.restart ?? {}
-  const backoffMs = checkNumber('restart.backoffMs', restart.backoffMs, 100, { min: 0 })
-  const maxBackoffMs = checkNumber('restart.maxBackoffMs', restart.maxBackoffMs, Math.max(10_000, backoffMs), { min: 0, max: Infinity })
-  if (maxBackoffMs < backoffMs) throw new ConfigError('restart.maxBackoffMs', `a number >= restart.backoffMs (${backoffMs})`, maxBackoffMs)
+  const restart = resolveBackoff('restart', options.restart ?? {}, false)
   const scale = resolveScale(options.scale ?? {})
   checkFunction('onDeadLetter', options.onDeadLetter)
   checkInspect('inspect', given['inspect'])
@@ -1049,7 +1073,7 @@ function resolveSupervisorOptions<T>(options: SupervisorOptions<T>): ResolvedSup
     workerCapacity,
     input,
     router,
-    restart: { attempts: input.maxRestarts + 1, backoffMs, maxBackoffMs, jitter: false },
+    restart,
     scale,
     scheduler: scheduler ?? unrefScheduler,
     logger: logger ?? silentLogger,
@@ -1058,25 +1082,18 @@ function resolveSupervisorOptions<T>(options: SupervisorOptions<T>): ResolvedSup
   }
 }
 
-function checkScheduler(field: string, scheduler: unknown): void {
-  const s = scheduler as Partial<SchedulerLike> | null
-  if (typeof s !== 'object' || s === null || typeof s.now !== 'function' || typeof s.schedule !== 'function') {
-    throw new ConfigError(field, 'an RxJS SchedulerLike ({ now(), schedule() })', scheduler)
-  }
-}
-
 function resolveInput<T>(options: SupervisorOptions<T>): Required<SupervisorInput> {
   const workers = options.workers === undefined ? {} : (checkKeys('workers', options.workers, ['min', 'max', 'initial'], 'workers') as WorkerCountOptions)
-  const min = checkNumber('workers.min', workers.min, 1, { min: 1, integer: true })
+  const min = checkNumber('workers.min', workers.min, SUPERVISOR_DEFAULTS.min, { min: 1, integer: true })
   const max = checkNumber('workers.max', workers.max, min, { min: 1, integer: true })
   if (max < min) throw new ConfigError('workers.max', `an integer >= workers.min (${min})`, max)
   const initial = checkNumber('workers.initial', workers.initial, min, { min: 1, integer: true })
   if (initial < min || initial > max) throw new ConfigError('workers.initial', `an integer within [${min}, ${max}] (default: min)`, initial)
   const restart = options.restart === undefined ? {} : (checkKeys('restart', options.restart, ['maxRestarts', 'withinMs', 'backoffMs', 'maxBackoffMs'], 'restart') as RestartOptions)
-  const maxRestarts = checkNumber('restart.maxRestarts', restart.maxRestarts, 3, { min: 0, integer: true })
-  const withinMs = checkNumber('restart.withinMs', restart.withinMs, 60_000, { min: 1, max: Infinity })
+  const maxRestarts = checkNumber('restart.maxRestarts', restart.maxRestarts, SUPERVISOR_DEFAULTS.maxRestarts, { min: 0, integer: true })
+  const withinMs = checkNumber('restart.withinMs', restart.withinMs, SUPERVISOR_DEFAULTS.withinMs, { min: 1, max: Infinity })
   const scale = options.scale === undefined ? {} : (checkKeys('scale', options.scale, SCALE_OPTIONS, 'scale') as ScaleOptions)
-  const cooldownMs = checkNumber('scale.cooldownMs', scale.cooldownMs, 10_000, { min: 0, max: Infinity })
+  const cooldownMs = checkNumber('scale.cooldownMs', scale.cooldownMs, SUPERVISOR_DEFAULTS.cooldownMs, { min: 0, max: Infinity })
   return { min, max, initial, maxRestarts, withinMs, cooldownMs }
 }
 
@@ -1089,7 +1106,7 @@ function resolveScale(scale: ScaleOptions): Required<ScaleOptions> {
   // A low mark left at its default follows a high mark set below it, so setting one option alone is never refused for the other.
   const resolved = {
     intervalMs: checkNumber('scale.intervalMs', scale.intervalMs, 1000, { min: 1, max: Infinity }),
-    cooldownMs: checkNumber('scale.cooldownMs', scale.cooldownMs, 10_000, { min: 0, max: Infinity }),
+    cooldownMs: checkNumber('scale.cooldownMs', scale.cooldownMs, SUPERVISOR_DEFAULTS.cooldownMs, { min: 0, max: Infinity }),
     highWater,
     lowWater: checkNumber('scale.lowWater', scale.lowWater, Math.min(0.1, highWater), share),
     highScore,

@@ -30,8 +30,8 @@ export interface AimdState {
  * Additive increase, multiplicative decrease (the TCP congestion rule). Each adjustment is
  * congested when a flush in the window failed, the mean score is above `threshold`, or the
  * mean latency rose by more than `latencyTolerance` since the previous adjustment; then the
- * size becomes `floor(size × decrease)`, otherwise `size + increase`. Clamped to the bounds;
- * concurrency is left where it is.
+ * size becomes `floor(size × decrease)`, otherwise `size + increase`. Clamped to the bounds.
+ * It does not adapt concurrency (the default controller, `autoTune`, does).
  *
  * Edge cases: samples without a finite latency do not count towards it (a window with none
  * leaves the remembered latency alone and cannot be "rising"); NaN scores are skipped.

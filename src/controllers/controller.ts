@@ -38,6 +38,8 @@ export interface FeedbackSample {
   readonly inFlight?: number
   /** For a flush: items left waiting in the buffer when it settled (a backlog says the batcher is behind). */
   readonly backlog?: number
+  /** For a flush: 1 for a batch's first attempt, 2 for its first retry, … */
+  readonly attempt?: number
   /** For a flush: why its batch was cut ('time' means the batch was partial when cut). */
   readonly trigger?: 'size' | 'weight' | 'time' | 'manual' | 'drain'
   /** For a failed flush: what kind of failure it was (see `ErrorKind`); undefined for a success. */
@@ -105,6 +107,12 @@ export interface Controller<S = unknown> {
   readonly name: string
   /** How often the batcher adjusts, in ms, when fresh feedback arrived since the last time. */
   readonly intervalMs: number
+  /**
+   * Optional: the longest a partial batch waits for more items, in ms, when that is shorter
+   * than the batcher's `maxWaitMs`. 0 makes the batcher work-conserving (Triton's dynamic
+   * batcher): whatever waits goes as soon as a flush slot is free, up to the target size.
+   */
+  readonly waitMs?: number
   /** The memory for the first call. */
   initialState(): S
   /** The next target from the current one and the latest samples. */

@@ -44,7 +44,7 @@ export interface GradientState {
  * no smoothing); a window without any finite latency holds; a zero short-term latency counts
  * as no queueing (gradient 1); when every flush in the window carried under half the size,
  * the size is not what limits and it does not grow (Gradient2's "app limited" rule).
- * Concurrency is left where it is.
+ * It does not adapt concurrency (the default controller, `autoTune`, does).
  *
  * @example createBatcher({ flush, size: { min: 10, max: 1000 }, controller: gradient({ tolerance: 2 }) })
  */

@@ -2,7 +2,9 @@
  * The controllers: policies that turn load feedback into the next batch size (and,
  * optionally, concurrency). Each is pure; implement {@link Controller} to bring your own.
  */
-export type { Bounds, ControlTarget, Controller, ControllerDecision, ControllerInput, FeedbackSample } from './controller.ts'
+export type { Bounds, ControlTarget, Controller, ControllerDecision, ControllerInput, DecisionReason, ErrorKind, FeedbackSample } from './controller.ts'
+export { autoTune } from './autoTune.ts'
+export type { AutoTuneOptions, AutoTuneState, Setting } from './autoTune.ts'
 export { clampTo } from './controller.ts'
 export { fixed } from './fixed.ts'
 export type { FixedOptions } from './fixed.ts'

@@ -15,8 +15,8 @@ export interface LatencyTargetOptions {
  * Steers the batch size towards a latency target (the batch guide's adaptive processor):
  * any failed flush in the window halves the size; otherwise a mean latency under
  * `targetMs / 2` doubles it, one over `targetMs` cuts it to three quarters (rounded down),
- * and anything in between (edges included) holds. Clamped to the bounds; concurrency is
- * left where it is.
+ * and anything in between (edges included) holds. Clamped to the bounds. It does not adapt
+ * concurrency (the default controller, `autoTune`, does, and takes a `targetLatencyMs` too).
  *
  * Edge cases: samples without a finite latency do not count (a window with none and no
  * failure holds); negative latencies count as 0.

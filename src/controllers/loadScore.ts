@@ -33,10 +33,12 @@ export interface LoadScoreOptions {
 }
 
 /**
- * The load-score controller, the default of an adaptive batcher. Each adjustment averages
+ * The seeds' load-score controller (the default was this until `autoTune`). Each adjustment averages
  * the scores of the samples it is given (the batcher's last 10): below `low` the batch grows
  * by `max(floor(size × factor), 1)`, above `high` it shrinks by the same, in between (edges
- * included) it holds. The result is clamped to the size bounds.
+ * included) it holds. The result is clamped to the size bounds. Concurrency moves only with
+ * `concurrency: true`, one step at a time by the same score; latency weighs nothing unless
+ * the feedback carries it.
  *
  * Scores that are NaN are skipped (a window with none holds); others are clamped to 0..1.
  * With custom `weights` or capacities, each sample is re-scored from its feedback, and

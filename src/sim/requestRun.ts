@@ -31,7 +31,7 @@ export interface RequestRunOptions {
 export interface RequestRunResult {
   /** Requests that succeeded per second of the run. */
   readonly ratePerSecond: number
-  /** Requests dead-lettered (every retry failed). */
+  /** Requests dead-lettered during the run (every retry failed); what is left at the end is not counted. */
   readonly deadLettered: number
   /** Mean concurrency limit over the run, sampled every 100 ms. */
   readonly meanConcurrency: number
@@ -87,8 +87,9 @@ export async function runRequests(options: RequestRunOptions): Promise<RequestRu
     samples++
   }
   const rate = (succeeded * 1000) / durationMs
+  const failed = deadLettered
   const stopped = batcher.stop({ timeoutMs: 0 })
   await time.advanceBy(1)
   await stopped
-  return { ratePerSecond: rate, deadLettered, meanConcurrency: concurrencySum / samples }
+  return { ratePerSecond: rate, deadLettered: failed, meanConcurrency: concurrencySum / samples }
 }

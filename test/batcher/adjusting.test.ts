@@ -116,14 +116,17 @@ describe('adjusting', () => {
     await batcher.stop()
   })
 
-  it('adapts with loadScore() by default when the size is a range', async () => {
+  it('adapts with autoTune() by default when the size is a range: after 8 flushes it tries a size twice as large', async () => {
     const time = createVirtualTime()
-    const batcher = createBatcher<number>({ flush: async () => {}, size: { initial: 100, min: 10, max: 1000 }, scheduler: time.scheduler })
-    batcher.actor.send({ type: 'FEEDBACK', feedback: { cpu: 0.1 } }) // score .04 < .3: grow by 20%
-    await time.advanceBy(4999)
+    const flush = () => new Promise<void>((resolve) => time.scheduler.schedule(() => resolve(), 10))
+    const batcher = createBatcher<number>({ flush, size: { initial: 100, min: 10, max: 1000 }, scheduler: time.scheduler })
+    for (let i = 0; i < 2000; i++) batcher.tryAdd(i)
+    await time.advanceBy(79)
     expect(batcher.metrics().batchSize).toBe(100)
-    await time.advanceBy(1)
-    expect(batcher.metrics().batchSize).toBe(120)
-    await batcher.stop()
+    await time.advanceBy(2)
+    expect(batcher.metrics().batchSize).toBe(200)
+    const stopped = batcher.stop()
+    await time.advanceBy(1000)
+    await stopped
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createBatcher, createVirtualTime } from '../../src/index.ts'
+import { createBatcher, createVirtualTime, type Batcher } from '../../src/index.ts'
 import { manualSink, recordingSink } from '../support/sink.ts'
 
 describe('cutting batches', () => {
@@ -158,5 +158,24 @@ describe('cutting batches', () => {
       { batchId: 2, attempt: 1, batchSize: 2, trigger: 'drain' },
     ])
     expect(sink.infos[0]!.signal.aborted).toBe(false)
+  })
+})
+
+describe('a sink that feeds the batcher', () => {
+  it('an item re-added from inside a time-triggered flush waits its own maxWaitMs instead of spinning', async () => {
+    const time = createVirtualTime()
+    const cuts: number[] = []
+    let next = 1
+    const batcher: Batcher<number> = createBatcher<number>({
+      size: 10, maxWaitMs: 10, scheduler: time.scheduler,
+      flush: () => {
+        cuts.push(time.now())
+        if (next < 1000) batcher.tryAdd(next++) // a requeue: every flush offers one more item, synchronously
+      },
+    })
+    batcher.tryAdd(0)
+    await time.advanceBy(100)
+    expect(cuts).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100])
+    await batcher.stop()
   })
 })

@@ -29,7 +29,9 @@ describe('the adaptive yardstick, smoke plan', () => {
       'closed loop 5..100: p99 flush latency ≤ 2 × the best fixed\'s',
       'open loop 5..100: default p99 item latency ≤ natural batching\'s at every rate up to capacity',
       'request-style: default ≥ 90 % of the ideal rate in every scenario',
+      'step change 5..100: within 5 adjustment intervals of the new best',
     ])
+    expect(result.stepResponses[0]!.oracle).toEqual({ batchSize: 10, concurrency: 8 })
     expect(report.lines.join('\n')).toContain('Closed loop, sizes 5..100')
 
     const again = await runEvaluation(evaluationPlans.smoke)

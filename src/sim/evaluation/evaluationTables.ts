@@ -83,6 +83,12 @@ export function renderEvaluation(result: EvaluationResult): EvaluationReport {
     targets.push({ target: 'request-style: default ≥ 90 % of the ideal rate in every scenario', met: worst >= 0.9, detail: `worst ${Math.round(worst * 100)} %` })
   }
 
+  for (const response of result.stepResponses) {
+    const within = Number.isFinite(response.intervals)
+    lines.push(`Step response, sizes ${response.range} (load 0.2 → 0.9 at 30 s; oracle ${response.oracle.batchSize}×${response.oracle.concurrency}): ${within ? `within 10 % of the oracle's goodput after ${response.intervals} adjustment interval(s), ${response.seconds.toFixed(1)} s, at ${response.reached!.batchSize}×${response.reached!.concurrency}` : 'never within 10 % of the oracle\'s goodput in the run'}`)
+    targets.push({ target: `step change ${response.range}: within 5 adjustment intervals of the new best`, met: response.intervals <= 5, detail: within ? `${response.intervals} intervals` : 'never within the run' })
+  }
+  if (result.stepResponses.length > 0) lines.push('')
   lines.push('Targets (the default controller):')
   for (const t of targets) lines.push(`  ${t.met ? 'MET    ' : 'NOT MET'} ${t.target}: ${t.detail}`)
   return { lines, targets }

@@ -10,6 +10,7 @@ import { bestFixed, runClosedLoopCell, type ClosedLoopCell } from './closedLoop.
 import { adaptiveContenders, evaluationRanges, fixedContenders, namedControllers, naturalContender, type EvaluationRange } from './contenders.ts'
 import { offeredShares, runOpenLoop, type OpenLoopRow } from './openLoop.ts'
 import { idealRate, requestScenarios } from './requestScenarios.ts'
+import { measureStepResponse, type StepResponse } from './stepResponse.ts'
 
 /** How much of the yardstick to run. */
 export interface EvaluationPlan {
@@ -27,7 +28,7 @@ export interface EvaluationPlan {
 
 const allControllers = ['default', ...namedControllers.map((c) => c.label)]
 
-/** The named plans: `smoke` (the test's, seconds), `quick` (one seed, 60 s), `full` (three seeds, 60 s and 300 s). */
+/** The named plans: `smoke` (the test's, seconds), `quick` (one seed, 60 s), `full` (two seeds, 60 s and 300 s). */
 export const evaluationPlans: Readonly<Record<'smoke' | 'quick' | 'full', EvaluationPlan>> = {
   smoke: {
     ranges: [evaluationRanges[0]!],
@@ -50,7 +51,7 @@ export const evaluationPlans: Readonly<Record<'smoke' | 'quick' | 'full', Evalua
   full: {
     ranges: evaluationRanges,
     patterns: loadPatternNames,
-    seeds: [2, 3, 4],
+    seeds: [2, 3],
     durationsMs: [60_000, 300_000],
     openLoop: { pattern: 'constant', seed: 2, durationMs: 60_000, shares: offeredShares },
     requests: { scenarios: requestScenarios.map((_, i) => i), durationMs: 30_000, maxConcurrency: 200 },
@@ -70,6 +71,8 @@ export interface EvaluationResult {
   readonly closedLoop: readonly ClosedLoopCell[]
   readonly openLoop: readonly { readonly range: string; readonly capacityPerSecond: number; readonly rows: readonly OpenLoopRow[] }[]
   readonly requests: readonly RequestRow[]
+  /** The default's step response in each range (seed: the plan's first). */
+  readonly stepResponses: readonly StepResponse[]
 }
 
 /** Runs `plan`; `onProgress` hears one line per finished cell. */
@@ -111,5 +114,10 @@ export async function runEvaluation(plan: EvaluationPlan, onProgress: (line: str
     requests.push({ scenario: scenario.name, idealPerSecond: idealRate(scenario, plan.requests.maxConcurrency), runs })
     onProgress(`requests ${scenario.name}`)
   }
-  return { closedLoop, openLoop, requests }
+  const stepResponses: StepResponse[] = []
+  if (plan.controllers.includes('default')) {
+    for (const range of plan.ranges) stepResponses.push(await measureStepResponse(range, plan.seeds[0]!))
+    onProgress('step response')
+  }
+  return { closedLoop, openLoop, requests, stepResponses }
 }

@@ -1,0 +1,308 @@
+import { checkFinite } from '../checkOption.ts'
+import { ConfigError } from '../errors.ts'
+import { clampTo } from './controller.ts'
+import type { Bounds, ControlTarget, Controller, ControllerDecision, ControllerInput } from './controller.ts'
+import { emptyEpoch, foldSample, goodputOf, meanMs, overloadShare, type Epoch } from './epoch.ts'
+
+/** Options of {@link autoTune}. */
+export interface AutoTuneOptions {
+  /** A latency SLO: a flush's mean latency above it shrinks the size (default none). > 0. */
+  readonly targetLatencyMs?: number
+  /** Goodput differences within this share count as "the same" (default 0.1). In (0, 1). */
+  readonly band?: number
+  /** Flushes an epoch needs at least, and two per flush slot (default 8). An integer >= 1. */
+  readonly minFlushes?: number
+  /**
+   * Cut a partial batch as soon as a flush slot is free (default true): latency at light load
+   * is one flush, not `maxWaitMs`, and the size is then a ceiling that bounds the cost of a call.
+   */
+  readonly workConserving?: boolean
+}
+
+/**
+ * What a move changes: the size, the concurrency, both at once keeping items in flight
+ * (`split`: more, smaller batches), or, while starting, both the same way (`both`).
+ */
+type Dimension = 'size' | 'concurrency' | 'split' | 'both'
+
+/** A setting the controller holds: the size unrounded, so small steps add up. */
+export interface Setting {
+  readonly size: number
+  readonly concurrency: number
+}
+
+/** What {@link autoTune} remembers between adjustments. */
+export interface AutoTuneState {
+  /** The newest sample already folded in (its `seq`, or its time for samples without one). */
+  readonly seen: number
+  /** When the setting in force came into force: earlier flushes ran under another one. */
+  readonly since: number
+  /** What the setting in force has shown so far. */
+  readonly epoch: Epoch
+  /** The setting in force; null before the first call. */
+  readonly setting: Setting | null
+  /** The last measured setting the search moves from, with its goodput and latency. */
+  readonly reference: { readonly setting: Setting; readonly goodput: number; readonly latencyMs: number } | null
+  /** True while the setting in force is a trial move away from `reference`. */
+  readonly trial: boolean
+  /** The dimension the next move changes, and which way each dimension moves next. */
+  readonly dimension: Dimension
+  readonly direction: { readonly size: 1 | -1; readonly concurrency: 1 | -1; readonly split: 1 | -1; readonly both: 1 | -1 }
+  /** Multiplicative step per dimension: starts at 2 (jumps), shrinks by a square root on each miss. */
+  readonly step: { readonly size: number; readonly concurrency: number; readonly split: number; readonly both: number }
+  /** `search` moves each epoch; `settled` holds, tracks drift, and probes now and then. */
+  readonly phase: 'search' | 'settled'
+  /** Epochs since the controller settled. */
+  readonly settledEpochs: number
+  /** Trial moves in a row that did not pay: six settle the search. */
+  readonly misses: number
+  /** Probes that failed since the last search: each doubles the wait before the next. */
+  readonly failedProbes: number
+  /** Mean flush latency of recent healthy epochs, ms (an average; null before the first). */
+  readonly healthyMs: number | null
+  /** Levels at which the backend was overrun, per dimension (Infinity: none seen); moves stay below. */
+  readonly overloadAt: { readonly size: number; readonly concurrency: number }
+}
+
+const SETTLE_STEP = 1.08
+const PROBE_STEP = 1.25
+const PROBE_EVERY = 8
+const OVERLOAD_SHARE = 0.05
+/** A flush this many times slower than healthy ones means the backend is overrun. */
+const STALL_FACTOR = 8
+
+/**
+ * The default controller for a range of size or concurrency: it finds and holds the best
+ * (size, concurrency) from what the backend shows (each flush's size, own duration, outcome,
+ * and the user's feedback), never from a model of it.
+ *
+ * - Epochs: a setting is judged on the flushes that started after it came into force, at
+ *   least `minFlushes` and two per flush slot, so the cadence follows completed flushes.
+ * - Start: size and concurrency grow together by √2 (items in flight double) each epoch of
+ *   half the usual length while goodput grows; while a bigger batch costs hardly more time
+ *   (latency grew less than half as fast as the size) the size step doubles, up to ×4. So a
+ *   short job does not spend itself searching; the first miss hands over to the search.
+ * - Search: goodput with every slot busy (`concurrency × items that succeeded ÷ busy time`)
+ *   is compared with the last measured setting. A move multiplies the size, the concurrency,
+ *   or the concurrency while dividing the size (a split: the same items in flight in more,
+ *   smaller batches) by its step (2 at first: it jumps); a gain beyond the `band` is kept and the search goes on the same
+ *   way; anything else goes back, turns round, tries the other dimension, and halves the
+ *   step's logarithm. Six misses in a row (or both steps below 1.08) settle it.
+ * - Settled: holds; a goodput change of three bands means the load moved, and the search
+ *   starts again with jumps; every 8 epochs it probes one small step.
+ * - Overload (timeouts, failed flushes, over 5 % of items failing, two flushes 8 times
+ *   slower than healthy ones or one 16 times, or the user's feedback scoring 0.85 or more)
+ *   acts at once: a trial
+ *   goes back and its level becomes a ceiling the search stays under; otherwise size and
+ *   concurrency shrink by √(healthy ÷ seen latency), 0.25..0.8 each, and stay under where
+ *   they were. Ceilings fade: each new search and each probe may go a step higher.
+ * - Demand: when most batches leave partial (the producers, not the size, limit them) it
+ *   does not search; it adds flush slots when every slot was taken.
+ * - `targetLatencyMs`: a mean flush latency above it shrinks the size in proportion.
+ * - Errors classed `tooLarge`, `badItem` or `fatal` are not load and do not move it.
+ *
+ * Every decision carries its reason (rule, inputs, old → new). Sizes and concurrencies stay
+ * within bounds.
+ *
+ * @example createBatcher({ flush, size: { initial: 100, min: 10, max: 20_000 }, concurrency: { initial: 1, min: 1, max: 8 } })
+ */
+export function autoTune(options: AutoTuneOptions = {}): Controller<AutoTuneState> {
+  if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'an object of autoTune options', options)
+  const targetLatencyMs = options.targetLatencyMs === undefined ? undefined : checkFinite('targetLatencyMs', options.targetLatencyMs, 'a number > 0 (ms)', (v) => v > 0)
+  const band = checkFinite('band', options.band ?? 0.1, 'a number > 0 and < 1', (v) => v > 0 && v < 1)
+  const minFlushes = checkFinite('minFlushes', options.minFlushes ?? 8, 'an integer >= 1', (v) => Number.isInteger(v) && v >= 1)
+  const workConserving = options.workConserving ?? true
+  if (typeof workConserving !== 'boolean') throw new ConfigError('workConserving', 'a boolean', workConserving)
+
+  return {
+    name: 'autoTune',
+    intervalMs: 1,
+    ...(workConserving ? { waitMs: 0 } : {}),
+    initialState: () => ({
+      seen: -Infinity, since: -Infinity, epoch: emptyEpoch, setting: null, reference: null, trial: false,
+      dimension: 'both', direction: { size: 1, concurrency: 1, split: 1, both: 1 }, step: { size: 2, concurrency: 2, split: 2, both: Math.SQRT2 }, phase: 'search', settledEpochs: 0, failedProbes: 0, healthyMs: null, misses: 0,
+      overloadAt: { size: Infinity, concurrency: Infinity },
+    }),
+    decide(input, state) {
+      return decide(input, state, { targetLatencyMs, band, minFlushes })
+    },
+  }
+}
+
+interface Rules {
+  readonly targetLatencyMs: number | undefined
+  readonly band: number
+  readonly minFlushes: number
+}
+
+function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): ControllerDecision<AutoTuneState> {
+  const { bounds, now } = input
+  const from: ControlTarget = { batchSize: clampTo(input.target.batchSize, bounds.size), concurrency: clampTo(input.target.concurrency, bounds.concurrency) }
+  let state = previous
+  // Moved from outside (first call, new bounds, a user's change): start measuring from here.
+  if (state.setting === null || roundSetting(state.setting, bounds).batchSize !== from.batchSize || roundSetting(state.setting, bounds).concurrency !== from.concurrency) {
+    state = { ...state, setting: { size: from.batchSize, concurrency: from.concurrency }, reference: null, trial: false, since: state.setting === null ? -Infinity : now, epoch: emptyEpoch }
+  }
+  const setting = state.setting!
+  let epoch = state.epoch
+  let seen = state.seen
+  for (const sample of input.samples) {
+    const key = sample.seq ?? sample.at
+    if (key <= state.seen) continue
+    seen = Math.max(seen, key)
+    epoch = foldSample(epoch, sample, state.since, from)
+  }
+  state = { ...state, seen, epoch }
+  const goodput = goodputOf(epoch, setting.concurrency)
+  const latencyMs = meanMs(epoch)
+  const inputs = { flushes: epoch.flushes, goodput: round(goodput), latencyMs: round(latencyMs), overloadShare: round(overloadShare(epoch)), partial: epoch.partial }
+
+  const hold = (rule: string, text: string): ControllerDecision<AutoTuneState> => ({ ...from, state, reason: { rule, from, to: from, inputs, text } })
+  const move = (rule: string, next: Setting, changes: Partial<AutoTuneState>, text: string): ControllerDecision<AutoTuneState> => {
+    const kept = clampSetting(next, bounds)
+    const to = roundSetting(kept, bounds)
+    return { ...to, state: { ...state, ...changes, setting: kept, since: now, epoch: emptyEpoch }, reason: { rule, from, to, inputs, text } }
+  }
+
+  // Overload acts at once, without waiting for the epoch to fill; a flush many times slower than healthy ones is overload too.
+  // Two flushes that slow (one alone may be a pause of the machine, not of the backend), or one at twice that.
+  const stalled = state.healthyMs !== null && (epoch.secondMs > STALL_FACTOR * state.healthyMs || epoch.maxMs > 2 * STALL_FACTOR * state.healthyMs)
+  if (stalled || epoch.overloads > 0 || epoch.monitorAlarms > 0 || (epoch.flushes > 0 && overloadShare(epoch) > OVERLOAD_SHARE)) {
+    const calm = { reference: null, trial: false, phase: 'search' as const, settledEpochs: 0, step: { size: 1.5, concurrency: 1.5, split: 1.5, both: 1.5 } }
+    if (state.trial && state.reference) {
+      const dimension = state.dimension
+      const level = dimension === 'size' ? setting.size : setting.concurrency
+      const ceiling = dimension === 'size' ? 'size' : 'concurrency'
+      const probing = state.phase === 'settled'
+      const after = probing ? { reference: null, trial: false, settledEpochs: 0, failedProbes: state.failedProbes + 1 } : calm
+      return move('overload-revert', state.reference.setting, { ...after, overloadAt: { ...state.overloadAt, [ceiling]: level }, dimension: other(dimension) },
+        `overrun at ${dimension} ${Math.round(level)}: back to the last good setting, and stay under ${Math.round(level)}`)
+    }
+    // The slower the overrun flush against healthy ones, the deeper the cut: √(healthy ÷ seen) per dimension, 0.25..0.8.
+    const factor = state.healthyMs === null || epoch.maxMs <= 0 ? 0.5 : Math.min(0.8, Math.max(0.25, Math.sqrt(state.healthyMs / epoch.maxMs)))
+    const next = { size: Math.max(bounds.size.min, setting.size * factor), concurrency: Math.max(bounds.concurrency.min, Math.min(setting.concurrency - 1, Math.floor(setting.concurrency * factor))) }
+    const overloadAt = { size: Math.min(state.overloadAt.size, setting.size), concurrency: Math.min(state.overloadAt.concurrency, setting.concurrency) }
+    return move('overload', next, { ...calm, overloadAt, direction: { size: 1, concurrency: 1, split: 1, both: 1 } },
+      `the backend is overrun (${stalled ? `a flush took ${round(epoch.maxMs)} ms against ${round(state.healthyMs!)} ms healthy` : 'timeouts, failed flushes or alarming feedback'}): size and concurrency ×${factor.toFixed(2)}, and stay under them`)
+  }
+  // Starting, an epoch is half as long: a short job must not spend itself measuring.
+  const starting = state.dimension === 'both'
+  if (epoch.flushes < (starting ? Math.max(Math.ceil(rules.minFlushes / 2), setting.concurrency) : Math.max(rules.minFlushes, 2 * setting.concurrency))) return hold('measuring', `measuring: ${epoch.flushes} flush(es) of this setting so far`)
+  state = { ...state, healthyMs: state.healthyMs === null ? latencyMs : 0.7 * state.healthyMs + 0.3 * latencyMs }
+
+  if (rules.targetLatencyMs !== undefined && latencyMs > rules.targetLatencyMs) {
+    const factor = Math.max(0.5, (0.9 * rules.targetLatencyMs) / latencyMs)
+    const atFloor = clampTo(setting.size * factor, bounds.size) === from.batchSize
+    const next = atFloor ? { ...setting, concurrency: Math.max(bounds.concurrency.min, Math.floor(setting.concurrency * 0.7)) } : { ...setting, size: setting.size * factor }
+    return move('slo', next, { reference: null, trial: false, overloadAt: { ...state.overloadAt, size: Math.min(state.overloadAt.size, setting.size) } },
+      `mean flush latency ${round(latencyMs)} ms is over the ${rules.targetLatencyMs} ms target: ${atFloor ? 'concurrency' : 'size'} down`)
+  }
+
+  if (epoch.partial * 2 > epoch.flushes) {
+    if (epoch.slotsFull * 2 > epoch.flushes && from.concurrency < bounds.concurrency.max && setting.concurrency * 1.5 < state.overloadAt.concurrency) {
+      return move('demand-slots', { ...setting, concurrency: Math.max(setting.concurrency + 1, setting.concurrency * 1.5) }, { reference: null, trial: false },
+        'batches leave partial but every flush slot was taken: more slots')
+    }
+    return move('demand', setting, { reference: null, trial: false }, 'batches leave partial: the producers, not the size, limit throughput; holding')
+  }
+
+  const measured = { setting, goodput, latencyMs }
+  if (state.trial && state.reference) {
+    const ref = state.reference
+    if (goodput > ref.goodput * (1 + rules.band)) {
+      // Starting: while a bigger batch costs hardly more time (the per-call overhead dominates), the size steps grow, up to ×4.
+      const sizeRatio = setting.size / ref.setting.size
+      const cheap = state.dimension === 'both' && sizeRatio > 1 && latencyMs <= ref.latencyMs * (1 + 0.5 * (sizeRatio - 1))
+      const step = state.dimension === 'both' ? { ...state.step, both: cheap ? Math.min(4, state.step.both * 2) : Math.SQRT2 } : state.step
+      return propose({ ...state, reference: measured, trial: false, misses: 0, step }, bounds, 'better', `goodput ${round(goodput)}/s beats ${round(ref.goodput)}/s: keep going`, move, hold)
+    }
+    const step = { ...state.step, [state.dimension]: Math.sqrt(state.step[state.dimension]) }
+    const probing = state.phase === 'settled'
+    const misses = state.misses + 1
+    const settles = misses >= 6 || (step.split < SETTLE_STEP && ((step.size < SETTLE_STEP || bounds.size.min === bounds.size.max) && (step.concurrency < SETTLE_STEP || bounds.concurrency.min === bounds.concurrency.max)))
+    const rule = goodput < ref.goodput * (1 - rules.band) ? 'worse' : 'same'
+    return move(rule, ref.setting, {
+      reference: null, trial: false, step, dimension: other(state.dimension), direction: { ...state.direction, [state.dimension]: -state.direction[state.dimension] as 1 | -1 },
+      phase: settles ? 'settled' : state.phase, settledEpochs: 0, misses: settles ? 0 : misses, failedProbes: probing ? state.failedProbes + 1 : state.failedProbes,
+    }, `goodput ${round(goodput)}/s vs ${round(ref.goodput)}/s (band ${rules.band * 100} %): back to the last setting${settles ? ', settled' : ''}`)
+  }
+
+  if (state.phase === 'settled') {
+    const ref = state.reference
+    if (ref && Math.abs(goodput / ref.goodput - 1) > 3 * rules.band) {
+      return propose({ ...state, reference: measured, phase: 'search', step: { size: 2, concurrency: 2, split: 2, both: 2 }, overloadAt: relax(state.overloadAt), failedProbes: 0, misses: 0 }, bounds, 'drift',
+        `goodput moved from ${round(ref.goodput)}/s to ${round(goodput)}/s: the load changed, search again`, move, hold)
+    }
+    const settledEpochs = state.settledEpochs + 1
+    const smoothed = ref ? { ...measured, goodput: 0.7 * ref.goodput + 0.3 * goodput } : measured
+    if (settledEpochs % (PROBE_EVERY * 2 ** Math.min(state.failedProbes, 6)) === 0) {
+      const dimension = other(state.dimension)
+      return propose({ ...state, reference: smoothed, settledEpochs, dimension, direction: { size: 1, concurrency: 1, split: 1, both: 1 }, step: { size: PROBE_STEP, concurrency: PROBE_STEP, split: PROBE_STEP, both: PROBE_STEP }, overloadAt: relax(state.overloadAt) }, bounds, 'probe',
+        'settled: probe one small step', move, hold)
+    }
+    return move('settled', setting, { reference: smoothed, settledEpochs }, `settled at goodput ${round(goodput)}/s`)
+  }
+  return propose({ ...state, reference: measured }, bounds, 'try', `goodput ${round(goodput)}/s measured: try a step`, move, hold)
+}
+
+type Move = (rule: string, next: Setting, changes: Partial<AutoTuneState>, text: string) => ControllerDecision<AutoTuneState>
+type Hold = (rule: string, text: string) => ControllerDecision<AutoTuneState>
+
+/** A trial move from `state.reference` along the search: this dimension and way, else the other way, else the other dimension; settles when every way is blocked. */
+function propose(state: AutoTuneState, bounds: ControllerInput['bounds'], rule: string, text: string, move: Move, hold: Hold): ControllerDecision<AutoTuneState> {
+  const base = state.reference!.setting
+  const order: Dimension[] = state.dimension === 'both' ? ['both', 'size', 'concurrency', 'split'] : [state.dimension, other(state.dimension), other(other(state.dimension))]
+  const tries: [Dimension, 1 | -1][] = [
+    ...order.map((d): [Dimension, 1 | -1] => [d, state.direction[d]]),
+    ...order.map((d): [Dimension, 1 | -1] => [d, (-state.direction[d]) as 1 | -1]),
+  ]
+  for (const [dimension, direction] of tries) {
+    const next = stepped(base, dimension, direction, state.step[dimension])
+    const blocked = (next.size > base.size && next.size >= state.overloadAt.size) || (next.concurrency > base.concurrency && next.concurrency >= state.overloadAt.concurrency)
+    const same = sameRounded(clampSetting(next, bounds), base, bounds)
+    if (!blocked && !same) {
+      return move(rule, next, { ...state, trial: true, dimension, direction: { ...state.direction, [dimension]: direction } }, `${text}; ${dimension} ${direction > 0 ? 'up' : 'down'} ×${state.step[dimension].toFixed(2)}`)
+    }
+  }
+  return hold('settled', `${text}; every step is blocked by bounds or an overload ceiling: settled`)
+}
+
+function stepped(setting: Setting, dimension: Dimension, direction: 1 | -1, step: number): Setting {
+  if (dimension === 'both') return { size: stepped(setting, 'size', direction, step).size, concurrency: stepped(setting, 'concurrency', direction, Math.SQRT2).concurrency }
+  if (dimension === 'size') {
+    return { ...setting, size: direction > 0 ? Math.max(setting.size + 1, setting.size * step) : Math.min(setting.size - 1, setting.size / step) }
+  }
+  const k = setting.concurrency
+  const concurrency = direction > 0 ? Math.max(k + 1, Math.round(k * step)) : Math.min(k - 1, Math.round(k / step))
+  if (dimension === 'concurrency') return { ...setting, concurrency }
+  return { concurrency, size: (setting.size * k) / Math.max(1, concurrency) }
+}
+
+/** Overload ceilings fade: each search may go half again as high. */
+function relax(overloadAt: AutoTuneState['overloadAt']): AutoTuneState['overloadAt'] {
+  return { size: overloadAt.size * 1.5, concurrency: overloadAt.concurrency + 1 }
+}
+
+function clampSetting(setting: Setting, bounds: { size: Bounds; concurrency: Bounds }): Setting {
+  const size = Number.isFinite(setting.size) ? Math.min(bounds.size.max, Math.max(bounds.size.min, setting.size)) : bounds.size.min
+  return { size, concurrency: clampTo(setting.concurrency, bounds.concurrency) }
+}
+
+function roundSetting(setting: Setting, bounds: { size: Bounds; concurrency: Bounds }): ControlTarget {
+  return { batchSize: clampTo(setting.size, bounds.size), concurrency: clampTo(setting.concurrency, bounds.concurrency) }
+}
+
+function sameRounded(a: Setting, b: Setting, bounds: { size: Bounds; concurrency: Bounds }): boolean {
+  const x = roundSetting(a, bounds)
+  const y = roundSetting(b, bounds)
+  return x.batchSize === y.batchSize && x.concurrency === y.concurrency
+}
+
+/** The next dimension in the cycle size → concurrency → split (a start on both leads to size). */
+function other(dimension: Dimension): Dimension {
+  return dimension === 'size' ? 'concurrency' : dimension === 'concurrency' ? 'split' : 'size'
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100
+}

@@ -1,0 +1,79 @@
+/**
+ * What one setting (size, concurrency) was seen to do: the flushes that started after it came
+ * into force, folded into a few sums. {@link autoTune} compares epochs to steer.
+ */
+
+import type { FeedbackSample } from './controller.ts'
+
+/** Sums over the flushes of one epoch. */
+export interface Epoch {
+  /** Flushes (attempts) that ended. */
+  readonly flushes: number
+  /** Items those flushes carried. */
+  readonly items: number
+  /** Items that failed in them. */
+  readonly failedItems: number
+  /** Attempts that failed as overload or timed out (the backend is overrun). */
+  readonly overloads: number
+  /** Sum of the attempts' own durations, ms. */
+  readonly busyMs: number
+  /** First attempts cut partial by time (work-conserving or `maxWaitMs`): demand, not size, limited them. */
+  readonly partial: number
+  /** Attempts that started with every flush slot taken. */
+  readonly slotsFull: number
+  /** Monitor feedback (the user's `feedback$`) scoring 0.85 or more: the backend says it is overrun. */
+  readonly monitorAlarms: number
+  /** The longest attempt, ms. */
+  readonly maxMs: number
+  /** The second longest attempt, ms: two slow flushes are a stall, one may be a hiccup. */
+  readonly secondMs: number
+}
+
+/** An epoch with nothing in it. */
+export const emptyEpoch: Epoch = { flushes: 0, items: 0, failedItems: 0, overloads: 0, busyMs: 0, partial: 0, slotsFull: 0, monitorAlarms: 0, maxMs: 0, secondMs: 0 }
+
+/**
+ * Folds `sample` into `epoch` when it belongs to it: a flush that started at or after
+ * `since` with no more flights out than `target.concurrency` (flushes of an earlier setting
+ * do not count), or any monitor sample.
+ */
+export function foldSample(epoch: Epoch, sample: FeedbackSample, since: number, target: { batchSize: number; concurrency: number }): Epoch {
+  if (sample.source === 'monitor') return sample.score >= 0.85 ? { ...epoch, monitorAlarms: epoch.monitorAlarms + 1 } : epoch
+  const durationMs = Math.max(0, sample.durationMs ?? sample.feedback.latencyMs ?? 0)
+  // Cut under an earlier setting, or retried while more flights were out than the setting allows.
+  if (sample.at - durationMs < since || (sample.inFlight ?? 0) > target.concurrency) return epoch
+  const failedShare = sample.failed ? Math.min(1, Math.max(0, sample.feedback.errorRate ?? 1)) : 0
+  const kind = sample.errorKind
+  const overload = sample.failed && (kind === undefined || kind === 'overload' || kind === 'timeout')
+  return {
+    flushes: epoch.flushes + 1,
+    items: epoch.items + sample.batchSize,
+    failedItems: epoch.failedItems + (overload ? failedShare * sample.batchSize : 0),
+    overloads: epoch.overloads + (overload && (kind === 'timeout' || failedShare >= 0.5) ? 1 : 0),
+    busyMs: epoch.busyMs + durationMs,
+    partial: epoch.partial + (sample.trigger === 'time' && (sample.attempt ?? 1) === 1 && sample.batchSize < 0.9 * target.batchSize ? 1 : 0),
+    slotsFull: epoch.slotsFull + ((sample.inFlight ?? 0) >= target.concurrency ? 1 : 0),
+    monitorAlarms: epoch.monitorAlarms,
+    maxMs: Math.max(epoch.maxMs, durationMs),
+    secondMs: Math.max(epoch.secondMs, Math.min(epoch.maxMs, durationMs)),
+  }
+}
+
+/** Mean duration of an attempt, ms (0 for an empty epoch). */
+export function meanMs(epoch: Epoch): number {
+  return epoch.flushes === 0 ? 0 : epoch.busyMs / epoch.flushes
+}
+
+/**
+ * Goodput the setting sustains with every slot busy: `concurrency × items that succeeded ÷
+ * busy time`, items per second. Failed items and the time they took count against it.
+ */
+export function goodputOf(epoch: Epoch, concurrency: number): number {
+  if (epoch.busyMs <= 0) return 0
+  return (concurrency * (epoch.items - epoch.failedItems) * 1000) / epoch.busyMs
+}
+
+/** Share of the epoch's items that failed for overload. */
+export function overloadShare(epoch: Epoch): number {
+  return epoch.items === 0 ? 0 : epoch.failedItems / epoch.items
+}
