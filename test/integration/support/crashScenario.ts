@@ -56,7 +56,18 @@ export async function runCrashScenario(broker: Broker, fault: Fault, n = 20_000)
   const name = freshName(`lb_crash_${broker.source}`)
   const pool = new pg.Pool({ connectionString: PG_URL })
   const processes: ConsumerProcess[] = []
-  const log = process.env.LOADBATCH_TEST_VERBOSE ? (line: string) => console.log(line) : undefined
+  // Each process's last lines, for the failure message; all of them with LOADBATCH_TEST_VERBOSE=1.
+  const tails: string[] = []
+  const log = (line: string) => {
+    if (process.env.LOADBATCH_TEST_VERBOSE) console.log(line)
+    tails.push(line)
+    if (tails.length > 60) tails.shift()
+  }
+  const explain = async (error: Error) => {
+    const state = processes.map((p) => `${p.name}: exit ${p.child.exitCode ?? p.child.signalCode ?? 'running'}, last event ${JSON.stringify(p.events.at(-1))}`)
+    const written = await tableCounts(pool, name).then((counts) => counts.distinct, () => 'unknown')
+    return new Error(`${error.message}; written ${written} of ${n}; ${state.join('; ')}\nlast lines:\n${tails.join('\n')}`)
+  }
   try {
     await createRowsTable(pool, name)
     await broker.fill(name, Array.from({ length: n }, (_, i) => i + 1))
@@ -74,12 +85,13 @@ export async function runCrashScenario(broker: Broker, fault: Fault, n = 20_000)
     } else if (fault.kind === 'sigterm') {
       await victim.waitFor((event) => event.event === 'written' && Number(event.batch) >= fault.atBatch)
       victim.child.kill('SIGTERM')
-      await victim.waitFor((event) => event.event === 'stopped')
+      await waitFor('c0 to drain and stop', () => victim.events.some((event) => event.event === 'stopped'), 60_000, 50).catch(async (error: Error) => {
+        throw await explain(error)
+      })
     }
     const exit = await victim.exited
-    await waitFor('every id written', async () => (await tableCounts(pool, name)).distinct === n, 120_000, 200).catch(async (error: Error) => {
-      const state = processes.map((p) => `${p.name}: exit ${p.child.exitCode ?? p.child.signalCode ?? 'running'}, last ${JSON.stringify(p.events.at(-1))}`)
-      throw new Error(`${error.message}; written ${(await tableCounts(pool, name)).distinct} of ${n}, unacknowledged ${await broker.unacknowledged(name)}; ${state.join('; ')}`)
+    await waitFor('every id written', async () => (await tableCounts(pool, name)).distinct === n, 100_000, 200).catch(async (error: Error) => {
+      throw await explain(error)
     })
     for (const survivor of survivors) survivor.child.kill('SIGTERM')
     const stopped = await Promise.all(survivors.map((survivor) => survivor.waitFor((event) => event.event === 'stopped')))
@@ -131,7 +143,7 @@ function expectEveryIdWritten(result: ScenarioResult): void {
 }
 
 /** Per test: three child processes start (tsx compiles the sources) and, after a kill, wait out claimIdleMs. */
-const TEST_TIMEOUT_MS = 150_000
+const TEST_TIMEOUT_MS = 200_000
 
 /** The three crash tests, against `broker`: kill -9 mid-flush, kill -9 after the write, SIGTERM. */
 export function crashTests(broker: Broker): void {
