@@ -12,7 +12,7 @@ import type { LoadFeedback } from '../feedback.ts'
 import type { Adaptive } from '../options.ts'
 import { createSimulatedBackend, type SimulatedBackend } from '../sim/backend.ts'
 import { createLoadPattern } from '../sim/loadPatterns.ts'
-import { createSupervisor } from '../supervisor.ts'
+import { createSupervisor } from '../supervisor/createSupervisor.ts'
 import { createVirtualTime } from '../virtualTime.ts'
 import { connectInspector } from './inspectorConnection.ts'
 

@@ -1,0 +1,422 @@
+import type { Subscription } from 'rxjs'
+import type { AnyActorRef } from 'xstate'
+import type { SupervisorState } from '../../machines/supervisor.types.ts'
+import { deadLetter } from '../deadLetter.ts'
+import { AbortError, BatcherStoppedError, SupervisorEscalatedError } from '../errors.ts'
+import { untilAborted } from '../patterns/untilAborted.ts'
+import type { WorkerPort } from '../port.ts'
+import { backoffDelay } from '../retry.ts'
+import { ProcessHold, scheduleAfter } from '../scheduler.ts'
+import { onWorkerCrash, takeLeftovers, type CrashHost } from './crashHandoff.ts'
+import { desiredWorkers, startHandoff, type Handoff } from './scaling.ts'
+import { closeSlot, deliverHeld, drainSlot, flushSlot, newSlot, spawnWorker, type Held, type Slot, type Spawn } from './slot.ts'
+import { deadLetteredPort, sumMetrics, type PortRecord, type SupervisorMetrics } from './supervisorMetrics.ts'
+import type { ResolvedSupervisor } from './supervisorOptions.ts'
+
+/**
+ * The data plane and bookkeeping of one supervisor actor: slots, routing, held items, crash
+ * leftovers, restarts, scaling handoffs, drain and metrics. The statechart decides; this does
+ * what its named actions ask and reports back with a few events (`WORKER_CRASHED`,
+ * `RESTART_DUE`, `SCALE_TICK`, `SCALE_DONE`, `DRAINED`).
+ *
+ * One path for an item: `route` → router picks a slot → the worker's `tryAdd`, or `hold` when
+ * the slot has no live worker or its keys are moving → `deliverHeld` feeds the worker in order.
+ */
+export class SupervisorRuntime<T> implements WorkerPort<T> {
+  private readonly slots: Slot<T>[] = []
+  /** The routing set: slots in order, without retiring ones. */
+  private routeSet: Slot<T>[] = []
+  private nextSlot = 0
+  /** Every worker port ever attached, with how many of its items were handed to a replacement. */
+  private readonly ports: PortRecord<T>[] = []
+  private readonly restartQueue: Slot<T>[] = []
+  private handoff: Handoff<T> | undefined
+  private heldItems = 0
+  /** Keeps the process alive while the supervisor itself holds accepted items (workers hold their own). */
+  private readonly processHold: ProcessHold
+  private itemsDropped = 0
+  private restarts = 0
+  private accepting = true
+  private draining = false
+  private failed = false
+  private lastCrash: unknown
+  /** The error of the escalation, built once. */
+  private escalated: SupervisorEscalatedError | undefined
+  private scaleTimer: Subscription | undefined
+  private readonly timers = new Set<Subscription>()
+  private resolveFinished!: (outcome: 'stopped' | 'failed') => void
+  /** Settles with how the supervisor ended. */
+  readonly finished: Promise<'stopped' | 'failed'>
+  /** Settles when the supervisor stopped or failed (a parent supervisor waits on it when draining). */
+  readonly stopped: Promise<void>
+  readonly capacity: number
+
+  constructor(
+    private readonly options: ResolvedSupervisor<T>,
+    private readonly self: AnyActorRef,
+  ) {
+    this.finished = new Promise((resolve) => (this.resolveFinished = resolve))
+    this.stopped = this.finished.then(() => undefined)
+    this.capacity = options.workerCapacity * options.input.max
+    this.processHold = new ProcessHold(options.keepAlive)
+  }
+
+  /** True once the supervisor escalated: slots stop waiting for their workers. */
+  private readonly gaveUp = (): boolean => this.failed
+
+  /** What the crash handoff needs of this runtime. */
+  private readonly crashHost: CrashHost<T> = {
+    isFailed: this.gaveUp,
+    recordOf: (slot) => this.ports.find((entry) => entry.port === slot.port),
+    addHeld: (count) => (this.heldCount += count),
+    deadLetterHeld: (held, error) => this.deadLetterHeld(held, error),
+    deadLetterLeftovers: (items, error) => deadLetter(this.options.onDeadLetter, this.options.logger, items, error),
+    escalationError: () => this.escalationError(),
+    reportCrash: (slot, error) => {
+      this.lastCrash = error
+      this.options.logger.warn(`loadbatch: supervisor worker ${slot.id} crashed`, error)
+      this.restartQueue.push(slot)
+      this.self.send({ type: 'WORKER_CRASHED', workerId: slot.id, at: this.options.scheduler.now(), error })
+    },
+  }
+
+  /** Items accepted and held for a worker (restarting, or taking over keys). */
+  private get heldCount(): number {
+    return this.heldItems
+  }
+
+  private set heldCount(count: number) {
+    this.heldItems = count
+    this.processHold.set(count > 0)
+  }
+
+  // ── Entry of items ─────────────────────────────────────────────────────────────────
+
+  /** Routes `item` to a worker if there is room now; never waits. False when stopping, or the chosen worker (or the hold) is full. */
+  tryAdd(item: T): boolean {
+    return this.route(item, undefined)
+  }
+
+  /** Routes one item with an explicit key (the `ADD { key }` event). */
+  route(item: T, key: unknown): boolean {
+    if (!this.accepting) return this.refuse(1)
+    if (this.scaleTimer === undefined) this.armScaleTimer()
+    if (this.handoff !== undefined) return this.routeMoving(item, key, undefined)
+    const routeSet = this.routeSet
+    const slot = routeSet[this.options.router.pick(item, key, routeSet)]!
+    const port = slot.port
+    // The hot path: a router pick and the worker's own tryAdd; nothing goes through the interpreter.
+    if (port !== undefined && !slot.holding) return port.tryAdd(item)
+    return this.hold(slot, { item, ticket: undefined }) || this.refuse(1)
+  }
+
+  /**
+   * Routes `items` in order until one finds no room; returns how many were accepted: always a
+   * prefix, as with one batcher, so `items.slice(accepted)` is exactly what to offer again. The
+   * rest are counted as dropped.
+   */
+  addMany(items: readonly T[]): number {
+    let accepted = 0
+    while (accepted < items.length && this.tryAdd(items[accepted]!)) accepted++
+    if (accepted < items.length) this.refuse(items.length - accepted - 1) // tryAdd counted the first refusal
+    return accepted
+  }
+
+  /** Routes `item`, waiting for room in its worker. Rejects with BatcherStoppedError once stopping, AbortError on abort. */
+  add(item: T, signal?: AbortSignal): Promise<void> {
+    return this.enter(item, signal, false)
+  }
+
+  /** Like `add`, but resolves when the item was flushed and rejects when it was finally dead-lettered; follows the item across a worker crash. */
+  submit(item: T, signal?: AbortSignal): Promise<void> {
+    return this.enter(item, signal, true)
+  }
+
+  /** The one waiting path of `add` (settles once accepted) and `submit` (settles with the item's outcome). */
+  private enter(item: T, signal: AbortSignal | undefined, submitted: boolean): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const attempt = (): void => {
+        if (!this.accepting) return reject(new BatcherStoppedError('The supervisor is stopping or stopped and accepts no new items'))
+        if (signal?.aborted) return reject(new AbortError(signal.reason))
+        const slot = this.pickSlot(item)
+        const port = slot.port
+        if (this.handoff === undefined && port !== undefined && !slot.holding) {
+          // A crashed worker's leftovers carry their promises to the replacement, so a BatcherStoppedError here always
+          // means "never accepted" (the worker crashed or was retired while the item waited for room): route it again.
+          ;(submitted ? port.submit(item, signal) : port.add(item, signal)).then(resolve, (error: unknown) => {
+            if (error instanceof BatcherStoppedError && this.accepting) return attempt()
+            reject(error)
+          })
+          return
+        }
+        const held = { item, ticket: submitted ? { resolve, reject } : undefined }
+        if (this.handoff !== undefined ? this.routeMoving(item, undefined, submitted ? held : undefined) : this.hold(slot, held)) {
+          if (!submitted) resolve()
+          return
+        }
+        untilRoom(this.handoff?.done ?? slot.ready, signal).then(attempt, reject)
+      }
+      attempt()
+    })
+  }
+
+  private pickSlot(item: T): Slot<T> {
+    if (this.scaleTimer === undefined) this.armScaleTimer() // every route in wakes the scale timer, not only tryAdd's
+    const routeSet = this.routeSet
+    return routeSet[this.options.router.pick(item, undefined, routeSet)]!
+  }
+
+  /**
+   * Routing while a keyed router's worker set changes: an item whose owner differs between the
+   * old and the new set waits in the handoff queue until the old owner has flushed.
+   */
+  private routeMoving(item: T, key: unknown, held: Held<T> | undefined): boolean {
+    const handoff = this.handoff!
+    const router = this.options.router
+    const slot = this.routeSet[router.pick(item, key, this.routeSet)]!
+    if (handoff.from[router.pick(item, key, handoff.from)] !== slot) {
+      if (this.heldCount >= this.capacity) return held ? false : this.refuse(1)
+      handoff.queue.push({ slot, held: held ?? { item, ticket: undefined } })
+      this.heldCount++
+      return true
+    }
+    const port = slot.port
+    if (held === undefined && port !== undefined && !slot.holding) return port.tryAdd(item)
+    if (held !== undefined && port !== undefined && !slot.holding && port.pending < port.capacity) {
+      port.submit(item).then(held.ticket?.resolve, held.ticket?.reject)
+      return true
+    }
+    return this.hold(slot, held ?? { item, ticket: undefined }) || (held ? false : this.refuse(1))
+  }
+
+  /** Holds an accepted item for `slot`, bounded by one worker's capacity per slot unless `force` (an accepted item is never dropped). */
+  private hold(slot: Slot<T>, held: Held<T>, force = false): boolean {
+    if (!force && slot.held.length >= this.options.workerCapacity) return false
+    slot.held.push(held)
+    this.heldCount++
+    closeSlot(slot)
+    if (slot.port !== undefined) this.deliver(slot)
+    return true
+  }
+
+  private deliver(slot: Slot<T>): void {
+    void deliverHeld(slot, () => this.heldCount--, (held) => this.hold(slot, held))
+  }
+
+  /** Counts `count` items refused (never accepted) as dropped. */
+  refuse(count: number): false {
+    this.itemsDropped += count
+    return false
+  }
+
+  // ── Workers: spawn, attach, crash, restart ─────────────────────────────────────────
+
+  /** Spawns the initial workers. */
+  start(spawn: Spawn, count: number): void {
+    for (let i = 0; i < count; i++) this.routeSet.push(this.spawnInto(newSlot<T>(`worker-${this.nextSlot++}`), spawn))
+    this.slots.push(...this.routeSet)
+  }
+
+  /** Spawns a worker into `slot`; its data plane is attached once it started, and its crash handed to the crash handoff. */
+  private spawnInto(slot: Slot<T>, spawn: Spawn): Slot<T> {
+    slot.logic ??= this.options.workerLogicFor((items, tickets) => takeLeftovers(slot, items, tickets, this.crashHost))
+    const ownId = (this.self as { systemId?: string }).systemId
+    spawnWorker(slot, spawn, ownId, (ref, error) => this.onWorkerError(slot, ref, error), (port) => {
+      this.ports.push({ port, slot, handedOver: 0, live: true })
+      this.deliver(slot)
+    })
+    return slot
+  }
+
+  private onWorkerError(slot: Slot<T>, ref: AnyActorRef, error: unknown): void {
+    if (slot.ref !== ref || this.failed) return
+    onWorkerCrash(slot, error, this.crashHost)
+  }
+
+  /** Arms the backoff before the next restart: `backoffMs`, doubling with each crash inside the window. */
+  scheduleRestart(crashesInWindow: number): void {
+    const delay = backoffDelay(crashesInWindow, this.options.restart)
+    this.later(delay, () => this.self.send({ type: 'RESTART_DUE' }))
+  }
+
+  /** Replaces the oldest crashed worker under the same slot name; it gets the held items before anything new. */
+  restartWorker(spawn: Spawn): void {
+    const slot = this.restartQueue.shift()
+    if (!slot || this.failed) return
+    this.restarts++
+    this.spawnInto(slot, spawn)
+  }
+
+  // ── Scaling ────────────────────────────────────────────────────────────────────────
+
+  private armScaleTimer(): void {
+    const { input, scale } = this.options
+    if (input.min === input.max || !this.accepting) return
+    this.scaleTimer = this.later(scale.intervalMs, () => {
+      this.scaleTimer = undefined
+      const desired = desiredWorkers(this.routeSet, this.options.scale, this.options.workerCapacity)
+      // desiredWorkers() asks for one fewer than `min` when idle at `min`: the chart clamps it, and the timer sleeps.
+      const idle = desired <= input.min && this.routeSet.length === input.min && this.pending === 0
+      if (!idle) this.armScaleTimer() // an idle pool at min sleeps until the next item
+      this.self.send({ type: 'SCALE_TICK', at: this.options.scheduler.now(), desired })
+    })
+  }
+
+  /** Adds a worker. With a keyed router, the keys it wins wait until their old owners flushed what they hold. */
+  addWorker(spawn: Spawn): void {
+    const from = this.routeSet
+    const slot = this.spawnInto(newSlot<T>(`worker-${this.nextSlot++}`), spawn)
+    this.slots.push(slot)
+    this.routeSet = [...from, slot]
+    this.options.logger.info(`loadbatch: supervisor scaled up to ${this.routeSet.length} workers`)
+    // Only a keyed router needs the old owners flushed before their keys move to the new worker.
+    const barrier = this.options.router.keyed ? Promise.all(from.map((old) => flushSlot(old, this.gaveUp))) : Promise.resolve()
+    this.changeMembership(from, barrier)
+  }
+
+  /** Takes the newest worker out of routing and drains it; its keys move once it stopped. */
+  retireWorker(): void {
+    const from = this.routeSet
+    const slot = from[from.length - 1]!
+    slot.retiring = true
+    this.routeSet = from.slice(0, -1)
+    this.options.logger.info(`loadbatch: supervisor scaled down to ${this.routeSet.length} workers`)
+    this.changeMembership(from, this.drain(slot))
+  }
+
+  private changeMembership(from: readonly Slot<T>[], barrier: Promise<unknown>): void {
+    if (!this.options.router.keyed) {
+      void barrier.then(() => this.self.send({ type: 'SCALE_DONE' }))
+      return
+    }
+    this.handoff = startHandoff(from, barrier, (queue) => {
+      this.handoff = undefined
+      for (const { slot, held } of queue) {
+        this.heldCount--
+        this.hold(slot, held) || this.hold(slot, held, true)
+      }
+      this.self.send({ type: 'SCALE_DONE' })
+    })
+  }
+
+  /** Drains the slot's worker; a retired worker's counters stop counting as live once it stopped. */
+  private async drain(slot: Slot<T>, timeoutMs?: number): Promise<void> {
+    const port = await drainSlot(slot, timeoutMs, this.gaveUp)
+    const record = this.ports.find((entry) => entry.port === port)
+    if (record && slot.retiring) record.live = false
+  }
+
+  // ── Control plane actions ──────────────────────────────────────────────────────────
+
+  /** Cuts every worker's buffer; resolves when all of it has settled. */
+  flush(): Promise<void> {
+    return Promise.all(this.routeSet.map((slot) => flushSlot(slot, this.gaveUp))).then(() => undefined)
+  }
+
+  /** Sends a feedback sample to every live worker. */
+  shareFeedback(feedback: unknown): void {
+    for (const slot of this.routeSet) slot.ref?.send({ type: 'FEEDBACK', feedback })
+  }
+
+  /** Stops routing; drains every worker (after a pending handoff); sends `DRAINED` when all stopped. */
+  beginDrain(timeoutMs?: number): void {
+    if (this.draining) return
+    this.accepting = false
+    this.draining = true
+    this.scaleTimer?.unsubscribe()
+    void (async () => {
+      await this.handoff?.done
+      const retiring = this.slots.filter((slot) => slot.retiring)
+      for (const slot of this.slots) slot.retiring = true
+      await Promise.all([...this.routeSet, ...retiring].map((slot) => this.drain(slot, timeoutMs)))
+      if (!this.failed) this.self.send({ type: 'DRAINED' })
+    })()
+  }
+
+  /** Gives up: what is held goes to onDeadLetter, workers give up theirs and stop. Then `ESCALATE` makes the actor error. */
+  escalate(): void {
+    const error = new SupervisorEscalatedError(this.options.input.maxRestarts, this.options.input.withinMs, this.lastCrash)
+    this.escalated = error
+    this.abandon(error)
+    this.failed = true
+    this.options.logger.error('loadbatch: supervisor escalated', error)
+    this.resolveFinished('failed')
+    this.self.send({ type: 'ESCALATE' })
+  }
+
+  /** The error `raiseEscalation` throws. */
+  escalationError(): SupervisorEscalatedError {
+    return (this.escalated ??= new SupervisorEscalatedError(this.options.input.maxRestarts, this.options.input.withinMs, this.lastCrash))
+  }
+
+  /** Dead-letters what is held and makes every worker give up what it holds; used on escalation (and by a parent). */
+  abandon(error: unknown): void {
+    this.accepting = false
+    this.releaseTimers()
+    const held = [...(this.handoff?.queue.map((entry) => entry.held) ?? []), ...this.slots.flatMap((slot) => slot.held.splice(0))]
+    if (this.handoff) this.handoff.queue.length = 0
+    this.heldCount = 0
+    this.deadLetterHeld(held, error)
+    for (const slot of this.slots) {
+      slot.port?.abandon(error)
+      if (slot.ref?.getSnapshot().status === 'active') slot.ref.send({ type: 'STOP' })
+      slot.markReady()
+    }
+  }
+
+  /** Rejects the `submit`s of held items and dead-letters them, counted as the supervisor's own. */
+  private deadLetterHeld(held: readonly Held<T>[], error: unknown): void {
+    if (held.length === 0) return
+    for (const entry of held) entry.ticket?.reject(error)
+    this.ports.push({ port: deadLetteredPort(held.length), slot: this.slots[0]!, handedOver: 0, live: false })
+    deadLetter(this.options.onDeadLetter, this.options.logger, held.map((entry) => entry.item), error, 'held item(s) dead-lettered')
+  }
+
+  /** Cancels every timer and settles `stopped`. Called on reaching `stopped`. */
+  release(): void {
+    this.releaseTimers()
+    this.resolveFinished('stopped')
+  }
+
+  private releaseTimers(): void {
+    this.scaleTimer?.unsubscribe()
+    this.scaleTimer = undefined
+    for (const timer of this.timers) timer.unsubscribe()
+    this.timers.clear()
+  }
+
+  private later(delay: number, work: () => void): Subscription {
+    const timer = scheduleAfter(this.options.scheduler, delay, () => {
+      this.timers.delete(timer)
+      work()
+    })
+    this.timers.add(timer)
+    return timer
+  }
+
+  // ── Metrics ────────────────────────────────────────────────────────────────────────
+
+  /** Items held plus buffered and in flight in every worker. */
+  get pending(): number {
+    let pending = this.heldCount
+    for (const slot of this.routeSet) pending += slot.port?.pending ?? 0
+    return pending
+  }
+
+  /** Resolves when some worker has room (or nothing can change any more). */
+  whenRoom(): Promise<void> {
+    const ports = this.routeSet.flatMap((slot) => (slot.port ? [slot.port] : []))
+    if (ports.length === 0 || ports.some((port) => port.pending < port.capacity)) return Promise.resolve()
+    return Promise.race(ports.map((port) => port.whenRoom()))
+  }
+
+  /** Sums of every worker's counters (present and past), with the supervisor's held items and refusals. */
+  metrics(state: SupervisorState = 'running'): SupervisorMetrics {
+    return sumMetrics(this.ports, { held: this.heldCount, dropped: this.itemsDropped, workerCount: this.routeSet.length, restarts: this.restarts }, state)
+  }
+}
+
+/** Resolves when `promise` does; rejects with AbortError as soon as `signal` aborts (or at once if it already has). */
+async function untilRoom(promise: Promise<unknown>, signal: AbortSignal | undefined): Promise<void> {
+  if ((await untilAborted(promise, signal)) === 'aborted') throw new AbortError(signal!.reason)
+}
