@@ -7,7 +7,7 @@
  *
  * Run: node --import tsx bench/supervisor.ts
  */
-import { createBatcher } from '../src/batcher.ts'
+import { createBatcher } from '../src/batcher/createBatcher.ts'
 import { byKey } from '../src/routing/byKey.ts'
 import { leastLoaded } from '../src/routing/leastLoaded.ts'
 import { roundRobin } from '../src/routing/roundRobin.ts'

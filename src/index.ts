@@ -2,8 +2,9 @@
  * loadbatch: load-aware adaptive batching on XState v5 actors with RxJS timers and feedback.
  * @packageDocumentation
  */
-export { createBatcher, createBatcherLogic, type Batcher, type BatcherLogic, type StopOptions, type WaitOptions } from './batcher.ts'
-export type { BatcherOptions, FlushFunction, FlushInfo, Adaptive } from './options.ts'
+export { createBatcher, createBatcherLogic, type Batcher, type BatcherLogic, type StopOptions, type WaitOptions } from './batcher/createBatcher.ts'
+export type { BatcherOptions, Adaptive } from './batcher/batcherOptions.ts'
+export type { FlushFunction, FlushInfo } from './batcher/flushFunction.ts'
 export type { BatcherMetrics } from './metrics.ts'
 export type { RetryOptions } from './retry.ts'
 export type { Logger } from './logger.ts'

@@ -1,7 +1,7 @@
 import type { AnyActorRef } from 'xstate'
-import { createBatcherLogic, stateOf } from '../batcher.ts'
-import type { LeftoverTaker } from '../batcherRuntime.ts'
-import type { BatcherOptions } from '../options.ts'
+import { createBatcherLogic, stateOf } from '../batcher/createBatcher.ts'
+import type { LeftoverTaker } from '../batcher/flight.ts'
+import type { BatcherOptions } from '../batcher/batcherOptions.ts'
 import type { WorkerLogic, WorkerPort } from '../port.ts'
 
 /** Batcher logic as a worker: each spawned child has its own runtime, reached through `portOf`. */

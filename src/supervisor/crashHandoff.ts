@@ -1,4 +1,4 @@
-import type { Ticket } from '../batcherRuntime.ts'
+import type { Ticket } from '../batcher/flight.ts'
 import { AbortError } from '../errors.ts'
 import type { Held, Slot } from './slot.ts'
 import { closeSlot } from './slot.ts'

@@ -1,5 +1,5 @@
 import type { AnyActorLogic, AnyActorRef } from 'xstate'
-import type { Ticket } from '../batcherRuntime.ts'
+import type { Ticket } from '../batcher/flight.ts'
 import type { WorkerLogic, WorkerPort } from '../port.ts'
 import { hashKey } from '../routing/byKey.ts'
 import type { RouteWorker } from '../routing/router.ts'

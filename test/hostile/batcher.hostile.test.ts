@@ -16,7 +16,7 @@
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { AbortError, BatcherStoppedError, createBatcher, InvalidWeightError, PartialBatchError, type Batcher, type Controller } from '../../src/index.ts'
-import type { FlushInfo } from '../../src/options.ts'
+import type { FlushInfo } from '../../src/batcher/flushFunction.ts'
 import { fakeRealClock, virtualClock, type TestClock } from './clocks.ts'
 
 /** What one call of the sink does. */

@@ -1,9 +1,11 @@
 import { assertEvent, createActor, enqueueActions, type Actor, type AnyActorRef } from 'xstate'
-import { batcherMachine } from '../machines/batcher.machine.ts'
-import type { BatcherEmitted, BatcherInput, BatcherState } from '../machines/batcher.types.ts'
-import { BatcherRuntime, itemCount, type LeftoverTaker } from './batcherRuntime.ts'
-import type { BatcherMetrics } from './metrics.ts'
-import { resolveOptions, type BatcherOptions } from './options.ts'
+import { batcherMachine } from '../../machines/batcher.machine.ts'
+import type { BatcherEmitted, BatcherInput, BatcherState } from '../../machines/batcher.types.ts'
+import { BatcherRuntime } from './batcherRuntime.ts'
+import { itemCount } from './chartLink.ts'
+import type { LeftoverTaker } from './flight.ts'
+import type { BatcherMetrics } from '../metrics.ts'
+import { resolveOptions, type BatcherOptions } from './batcherOptions.ts'
 
 /** The batcher's actor logic with its implementations provided: spawn it, invoke it, or run it. */
 export type BatcherLogic = ReturnType<typeof batcherMachine.provide>
@@ -79,7 +81,7 @@ export function createBatcherLogic<T>(options: BatcherOptions<T>, takeLeftovers?
       cutBatch: ({ self }, { trigger }) => runtime(self).cut(trigger === 'time' ? 'time' : 'manual'),
       recordFeedback: ({ self, event }) => {
         assertEvent(event, 'FEEDBACK')
-        runtime(self).recordSample(event.feedback, 'monitor')
+        runtime(self).recordFeedback(event.feedback)
       },
       adjustTarget: ({ self }) => runtime(self).adjust(),
       beginDrain: ({ self, event }) => runtime(self).beginDrain(event.type === 'STOP' ? event.timeoutMs : undefined),
