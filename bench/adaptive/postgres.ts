@@ -2,8 +2,9 @@
  * The adaptive yardstick's real backend (issue 12): 200,000 rows of 4 columns into the
  * machine's PostgreSQL (127.0.0.1, database test), producers as fast as accepted. The
  * default controller from `initial: 100` (sizes 1..20,000, concurrency 1..4) against fixed
- * sizes 100, 1,000, 5,000 and 20,000 at concurrency 1 and 4, and row by row, all in one run;
- * prints rows/s and each one's ratio to the best fixed size.
+ * sizes 100, 1,000, 5,000 and 20,000 at concurrency 1 and 4, and row by row, all in one run,
+ * interleaved over ROUNDS rounds (default 3; row by row once) so a busy machine's swings fall
+ * on every contender alike; prints each one's median rows/s and its ratio to the best fixed.
  *
  * Run: node --import tsx bench/adaptive/postgres.ts [values|unnest|copy]   (default values)
  * ONLY_ADAPTIVE=1 runs the adaptive contender alone (while tuning; its ratio is then to itself).
@@ -34,8 +35,11 @@ const contenders: Contender[] = [
   { label: 'row by row × 4', rows: ROW_BY_ROW_ROWS, size: 1, concurrency: 4 },
 ]
 
-const results: { label: string; perSecond: number; dead: number; meanBatch: number; finalSize: number; finalConcurrency: number; adaptive: boolean }[] = []
-for (const contender of contenders) {
+const ROUNDS = Number(process.env['ROUNDS'] ?? 3)
+type Result = { label: string; perSecond: number; dead: number; meanBatch: number; finalSize: number; finalConcurrency: number; adaptive: boolean }
+const runs: Result[] = []
+for (let round = 0; round < ROUNDS; round++) for (const contender of contenders) {
+  if (round > 0 && contender.size === 1) continue
   await pool.query(`TRUNCATE ${table}`)
   let dead = 0
   const batcher = createBatcher<[number, string, number, Date]>({
@@ -52,14 +56,20 @@ for (const contender of contenders) {
   const { rows } = await pool.query(`SELECT count(*)::int AS n FROM ${table}`)
   if (rows[0]!['n'] !== contender.rows - dead) throw new Error(`${contender.label}: ${rows[0]!['n']} rows in the table, expected ${contender.rows - dead}`)
   const m = batcher.metrics()
-  results.push({ label: contender.label, perSecond: contender.rows / seconds, dead, meanBatch: m.avgBatchSize, finalSize: m.batchSize, finalConcurrency: m.concurrency, adaptive: contender.adaptive ?? false })
-  process.stderr.write(`  ${contender.label}: ${Math.round(contender.rows / seconds)} rows/s\n`)
+  runs.push({ label: contender.label, perSecond: contender.rows / seconds, dead, meanBatch: m.avgBatchSize, finalSize: m.batchSize, finalConcurrency: m.concurrency, adaptive: contender.adaptive ?? false })
+  process.stderr.write(`  round ${round + 1} ${contender.label}: ${Math.round(contender.rows / seconds)} rows/s\n`)
 }
 await pool.query(`DROP TABLE ${table}`)
 await pool.end()
 
+/** Each contender's median run by rows/s (dead letters summed over its runs). */
+const results: Result[] = contenders.map((c) => {
+  const own = runs.filter((r) => r.label === c.label).sort((a, b) => a.perSecond - b.perSecond)
+  return { ...own[Math.floor(own.length / 2)]!, dead: own.reduce((sum, r) => sum + r.dead, 0) }
+})
+
 const best = results.filter((r) => r.label.startsWith('fixed')).reduce((a, b) => (b.perSecond > a.perSecond ? b : a), results[0]!)
-console.log(`PostgreSQL ${method}, ${ROWS.toLocaleString('en')} rows × 4 columns (row by row: ${ROW_BY_ROW_ROWS.toLocaleString('en')}), pool of 4; ratio to the best fixed size of this run (${best.label})`)
+console.log(`PostgreSQL ${method}, ${ROWS.toLocaleString('en')} rows × 4 columns (row by row: ${ROW_BY_ROW_ROWS.toLocaleString('en')}, once), pool of 4; median of ${ROUNDS} interleaved rounds; ratio to the best fixed of this run (${best.label})`)
 console.log(formatTable(['contender', 'rows/s', '÷ best fixed', 'mean batch', 'final size × conc', 'dead letters'], results.map((r) => [
   r.label, Math.round(r.perSecond).toString(), (r.perSecond / best.perSecond).toFixed(2), r.meanBatch.toFixed(0), `${r.finalSize} × ${r.finalConcurrency}`, String(r.dead),
 ])).join('\n'))

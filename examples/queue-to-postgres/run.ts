@@ -66,7 +66,7 @@ let killed = false
 for (;;) {
   const { distinct } = await tableCounts(pool, name)
   const left = await backlog()
-  console.log(`  ${((performance.now() - started) / 1000).toFixed(1)} s: ${distinct} of ${items} written, ${left} not acknowledged`)
+  console.log(`  ${((performance.now() - started) / 1000).toFixed(1)} s: ${distinct} of ${items} written, ${left} left in the broker`)
   if (flags.kill && !killed && distinct >= items / 3 && processes.length > 1) {
     killed = true
     processes[0]!.child.kill('SIGKILL')

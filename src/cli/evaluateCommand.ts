@@ -3,7 +3,7 @@
  * batching and a grid of fixed (size, concurrency) pairs against the simulator in virtual
  * time, closed and open loop, plus the request-style scenarios, and prints the ratio tables
  * and which targets the default controller meets. `--plan quick` (default) takes a few
- * minutes; `--plan full` (three seeds, 60 s and 300 s runs) is the one the README quotes.
+ * minutes; `--plan full` (two seeds, 60 s and 300 s runs) is the one the README quotes.
  */
 
 import { writeFile } from 'node:fs/promises'
@@ -15,7 +15,7 @@ import type { CliIo } from './io.ts'
 
 /** The flags of `loadbatch evaluate`. */
 export const evaluateFlags: readonly FlagSpec[] = [
-  { name: 'plan', kind: { type: 'choice', choices: Object.keys(evaluationPlans) }, defaultText: 'quick', help: 'smoke (seconds), quick (one seed, 60 s runs), full (three seeds, 60 s and 300 s)' },
+  { name: 'plan', kind: { type: 'choice', choices: Object.keys(evaluationPlans) }, defaultText: 'quick', help: 'smoke (seconds), quick (one seed, 60 s runs), full (two seeds, 60 s and 300 s)' },
   { name: 'json', kind: { type: 'string' }, help: 'also write the raw figures to this file' },
 ]
 

@@ -78,8 +78,10 @@ const STALL_FACTOR = 8
  *
  * - Epochs: a setting is judged on the flushes that started after it came into force, at
  *   least `minFlushes` and two per flush slot, so the cadence follows completed flushes.
- * - Start: size and concurrency grow together by √2 each epoch (items in flight double)
- *   while goodput grows, so it starts fast; the first miss hands over to the search.
+ * - Start: size and concurrency grow together by √2 (items in flight double) each epoch of
+ *   half the usual length while goodput grows; while a bigger batch costs hardly more time
+ *   (latency grew less than half as fast as the size) the size step doubles, up to ×4. So a
+ *   short job does not spend itself searching; the first miss hands over to the search.
  * - Search: goodput with every slot busy (`concurrency × items that succeeded ÷ busy time`)
  *   is compared with the last measured setting. A move multiplies the size, the concurrency,
  *   or the concurrency while dividing the size (a split: the same items in flight in more,
@@ -88,8 +90,9 @@ const STALL_FACTOR = 8
  *   step's logarithm. Six misses in a row (or both steps below 1.08) settle it.
  * - Settled: holds; a goodput change of three bands means the load moved, and the search
  *   starts again with jumps; every 8 epochs it probes one small step.
- * - Overload (timeouts, failed flushes, over 5 % of items failing, a flush 8 times slower
- *   than healthy ones, or the user's feedback scoring 0.85 or more) acts at once: a trial
+ * - Overload (timeouts, failed flushes, over 5 % of items failing, two flushes 8 times
+ *   slower than healthy ones or one 16 times, or the user's feedback scoring 0.85 or more)
+ *   acts at once: a trial
  *   goes back and its level becomes a ceiling the search stays under; otherwise size and
  *   concurrency shrink by √(healthy ÷ seen latency), 0.25..0.8 each, and stay under where
  *   they were. Ceilings fade: each new search and each probe may go a step higher.
@@ -162,7 +165,8 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
   }
 
   // Overload acts at once, without waiting for the epoch to fill; a flush many times slower than healthy ones is overload too.
-  const stalled = state.healthyMs !== null && epoch.maxMs > STALL_FACTOR * state.healthyMs
+  // Two flushes that slow (one alone may be a pause of the machine, not of the backend), or one at twice that.
+  const stalled = state.healthyMs !== null && (epoch.secondMs > STALL_FACTOR * state.healthyMs || epoch.maxMs > 2 * STALL_FACTOR * state.healthyMs)
   if (stalled || epoch.overloads > 0 || epoch.monitorAlarms > 0 || (epoch.flushes > 0 && overloadShare(epoch) > OVERLOAD_SHARE)) {
     const calm = { reference: null, trial: false, phase: 'search' as const, settledEpochs: 0, step: { size: 1.5, concurrency: 1.5, split: 1.5, both: 1.5 } }
     if (state.trial && state.reference) {
@@ -181,7 +185,9 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
     return move('overload', next, { ...calm, overloadAt, direction: { size: 1, concurrency: 1, split: 1, both: 1 } },
       `the backend is overrun (${stalled ? `a flush took ${round(epoch.maxMs)} ms against ${round(state.healthyMs!)} ms healthy` : 'timeouts, failed flushes or alarming feedback'}): size and concurrency ×${factor.toFixed(2)}, and stay under them`)
   }
-  if (epoch.flushes < Math.max(rules.minFlushes, 2 * setting.concurrency)) return hold('measuring', `measuring: ${epoch.flushes} flush(es) of this setting so far`)
+  // Starting, an epoch is half as long: a short job must not spend itself measuring.
+  const starting = state.dimension === 'both'
+  if (epoch.flushes < (starting ? Math.max(Math.ceil(rules.minFlushes / 2), setting.concurrency) : Math.max(rules.minFlushes, 2 * setting.concurrency))) return hold('measuring', `measuring: ${epoch.flushes} flush(es) of this setting so far`)
   state = { ...state, healthyMs: state.healthyMs === null ? latencyMs : 0.7 * state.healthyMs + 0.3 * latencyMs }
 
   if (rules.targetLatencyMs !== undefined && latencyMs > rules.targetLatencyMs) {
@@ -204,7 +210,11 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
   if (state.trial && state.reference) {
     const ref = state.reference
     if (goodput > ref.goodput * (1 + rules.band)) {
-      return propose({ ...state, reference: measured, trial: false, misses: 0 }, bounds, 'better', `goodput ${round(goodput)}/s beats ${round(ref.goodput)}/s: keep going`, move, hold)
+      // Starting: while a bigger batch costs hardly more time (the per-call overhead dominates), the size steps grow, up to ×4.
+      const sizeRatio = setting.size / ref.setting.size
+      const cheap = state.dimension === 'both' && sizeRatio > 1 && latencyMs <= ref.latencyMs * (1 + 0.5 * (sizeRatio - 1))
+      const step = state.dimension === 'both' ? { ...state.step, both: cheap ? Math.min(4, state.step.both * 2) : Math.SQRT2 } : state.step
+      return propose({ ...state, reference: measured, trial: false, misses: 0, step }, bounds, 'better', `goodput ${round(goodput)}/s beats ${round(ref.goodput)}/s: keep going`, move, hold)
     }
     const step = { ...state.step, [state.dimension]: Math.sqrt(state.step[state.dimension]) }
     const probing = state.phase === 'settled'
@@ -258,7 +268,7 @@ function propose(state: AutoTuneState, bounds: ControllerInput['bounds'], rule: 
 }
 
 function stepped(setting: Setting, dimension: Dimension, direction: 1 | -1, step: number): Setting {
-  if (dimension === 'both') return { size: stepped(setting, 'size', direction, step).size, concurrency: stepped(setting, 'concurrency', direction, step).concurrency }
+  if (dimension === 'both') return { size: stepped(setting, 'size', direction, step).size, concurrency: stepped(setting, 'concurrency', direction, Math.SQRT2).concurrency }
   if (dimension === 'size') {
     return { ...setting, size: direction > 0 ? Math.max(setting.size + 1, setting.size * step) : Math.min(setting.size - 1, setting.size / step) }
   }

@@ -25,10 +25,12 @@ export interface Epoch {
   readonly monitorAlarms: number
   /** The longest attempt, ms. */
   readonly maxMs: number
+  /** The second longest attempt, ms: two slow flushes are a stall, one may be a hiccup. */
+  readonly secondMs: number
 }
 
 /** An epoch with nothing in it. */
-export const emptyEpoch: Epoch = { flushes: 0, items: 0, failedItems: 0, overloads: 0, busyMs: 0, partial: 0, slotsFull: 0, monitorAlarms: 0, maxMs: 0 }
+export const emptyEpoch: Epoch = { flushes: 0, items: 0, failedItems: 0, overloads: 0, busyMs: 0, partial: 0, slotsFull: 0, monitorAlarms: 0, maxMs: 0, secondMs: 0 }
 
 /**
  * Folds `sample` into `epoch` when it belongs to it: a flush that started at or after
@@ -53,6 +55,7 @@ export function foldSample(epoch: Epoch, sample: FeedbackSample, since: number, 
     slotsFull: epoch.slotsFull + ((sample.inFlight ?? 0) >= target.concurrency ? 1 : 0),
     monitorAlarms: epoch.monitorAlarms,
     maxMs: Math.max(epoch.maxMs, durationMs),
+    secondMs: Math.max(epoch.secondMs, Math.min(epoch.maxMs, durationMs)),
   }
 }
 

@@ -28,7 +28,7 @@ export interface EvaluationPlan {
 
 const allControllers = ['default', ...namedControllers.map((c) => c.label)]
 
-/** The named plans: `smoke` (the test's, seconds), `quick` (one seed, 60 s), `full` (three seeds, 60 s and 300 s). */
+/** The named plans: `smoke` (the test's, seconds), `quick` (one seed, 60 s), `full` (two seeds, 60 s and 300 s). */
 export const evaluationPlans: Readonly<Record<'smoke' | 'quick' | 'full', EvaluationPlan>> = {
   smoke: {
     ranges: [evaluationRanges[0]!],
@@ -51,7 +51,7 @@ export const evaluationPlans: Readonly<Record<'smoke' | 'quick' | 'full', Evalua
   full: {
     ranges: evaluationRanges,
     patterns: loadPatternNames,
-    seeds: [2, 3, 4],
+    seeds: [2, 3],
     durationsMs: [60_000, 300_000],
     openLoop: { pattern: 'constant', seed: 2, durationMs: 60_000, shares: offeredShares },
     requests: { scenarios: requestScenarios.map((_, i) => i), durationMs: 30_000, maxConcurrency: 200 },

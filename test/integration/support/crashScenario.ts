@@ -60,7 +60,9 @@ export async function runCrashScenario(broker: Broker, fault: Fault, n = 20_000)
   try {
     await createRowsTable(pool, name)
     await broker.fill(name, Array.from({ length: n }, (_, i) => i + 1))
-    const config = { source: broker.source, from: name, table: name, size: 200, maxWaitMs: 50, flushTimeoutMs: 2000, claimIdleMs: 3000 }
+    // Generous timeouts: under a loaded CI machine a slow INSERT must not time out (and be retried)
+    // nor a live consumer's entries be taken over; only the killed consumer's entries go idle.
+    const config = { source: broker.source, from: name, table: name, size: 200, maxWaitMs: 50, flushTimeoutMs: 5000, claimIdleMs: 6000 }
     const victimConfig: CrashingConfig = { ...config, name: 'c0', announce: true, ...(fault.kind === 'kill-after-write' ? { killAfterWriteOf: fault.atBatch } : {}) }
     processes.push(startConsumerProcess('c0', victimConfig, crashingScript, log))
     for (const survivor of ['c1', 'c2']) processes.push(startConsumerProcess(survivor, { ...config, name: survivor }, crashingScript, log))
@@ -75,7 +77,10 @@ export async function runCrashScenario(broker: Broker, fault: Fault, n = 20_000)
       await victim.waitFor((event) => event.event === 'stopped')
     }
     const exit = await victim.exited
-    await waitFor('every id written', async () => (await tableCounts(pool, name)).distinct === n, 90_000, 200)
+    await waitFor('every id written', async () => (await tableCounts(pool, name)).distinct === n, 120_000, 200).catch(async (error: Error) => {
+      const state = processes.map((p) => `${p.name}: exit ${p.child.exitCode ?? p.child.signalCode ?? 'running'}, last ${JSON.stringify(p.events.at(-1))}`)
+      throw new Error(`${error.message}; written ${(await tableCounts(pool, name)).distinct} of ${n}, unacknowledged ${await broker.unacknowledged(name)}; ${state.join('; ')}`)
+    })
     for (const survivor of survivors) survivor.child.kill('SIGTERM')
     const stopped = await Promise.all(survivors.map((survivor) => survivor.waitFor((event) => event.event === 'stopped')))
     await Promise.all(survivors.map((survivor) => survivor.exited))
@@ -125,6 +130,9 @@ function expectEveryIdWritten(result: ScenarioResult): void {
   expect(result.deadLettered).toBe(0)
 }
 
+/** Per test: three child processes start (tsx compiles the sources) and, after a kill, wait out claimIdleMs. */
+const TEST_TIMEOUT_MS = 150_000
+
 /** The three crash tests, against `broker`: kill -9 mid-flush, kill -9 after the write, SIGTERM. */
 export function crashTests(broker: Broker): void {
   const label = broker.source
@@ -136,7 +144,7 @@ export function crashTests(broker: Broker): void {
     expectDuplicatesOnlyFrom(result, batchesInFlightAtKill(result.victim.events))
     expect(result.duplicates).toBeLessThanOrEqual(2 * 200)
     expect(result.survivors.reduce((sum, metrics) => sum + broker.takenOver(metrics), 0)).toBeGreaterThan(0)
-  })
+  }, TEST_TIMEOUT_MS)
 
   it('kill -9 after the write, before the ack: that batch is written twice, nothing is lost', async () => {
     const result = await runCrashScenario(broker, { kind: 'kill-after-write', atBatch: 6 })
@@ -148,7 +156,7 @@ export function crashTests(broker: Broker): void {
     const killedBatch = result.victim.events.find((event) => event.event === 'written' && event.batch === 6)!
     expect(result.duplicated.filter((row) => row.batch === 6)).toHaveLength(Number(killedBatch.size))
     expectDuplicatesOnlyFrom(result, [5, 6])
-  })
+  }, TEST_TIMEOUT_MS)
 
   it('SIGTERM: the consumer drains and acknowledges everything it read; nothing is written twice', async () => {
     const result = await runCrashScenario(broker, { kind: 'sigterm', atBatch: 6 })
@@ -159,5 +167,5 @@ export function crashTests(broker: Broker): void {
     expectEveryIdWritten(result)
     expect(result.duplicates).toBe(0)
     broker.checkGracefulStop(stopped, result.survivors)
-  })
+  }, TEST_TIMEOUT_MS)
 }
