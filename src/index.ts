@@ -2,7 +2,8 @@
  * loadbatch: load-aware adaptive batching on XState v5 actors with RxJS timers and feedback.
  * @packageDocumentation
  */
-export { createBatcher, createBatcherLogic, type Batcher, type BatcherLogic, type StopOptions, type WaitOptions } from './batcher/createBatcher.ts'
+export { createBatcher, createBatcherLogic, type Batcher, type BatcherLogic } from './batcher/createBatcher.ts'
+export type { StopOptions, WaitOptions } from './port.ts'
 export type { BatcherOptions, Adaptive } from './batcher/batcherOptions.ts'
 export type { FlushFunction, FlushInfo } from './batcher/flushFunction.ts'
 export type { BatcherMetrics } from './metrics.ts'
@@ -16,10 +17,9 @@ export { batcherMachine, type BatcherEvent, type BatcherEmitted, type BatcherSta
 export { createVirtualTime, type VirtualTime } from './virtualTime.ts'
 export { createSupervisor, createSupervisorLogic, type Supervisor, type SupervisorLogic } from './supervisor/createSupervisor.ts'
 export { SupervisorEscalatedError } from './errors.ts'
-export { SupervisorRuntime } from './supervisor/supervisorRuntime.ts'
 export { type SupervisorOptions, type WorkerCountOptions, type RestartOptions, type ScaleOptions } from './supervisor/supervisorOptions.ts'
 export { type SupervisorMetrics } from './supervisor/supervisorMetrics.ts'
-export { type WorkerPort, type WorkerLogic, type WorkerMetrics } from './port.ts'
+export { type ItemPort, type WorkerPort, type WorkerLogic, type WorkerMetrics } from './port.ts'
 export { roundRobin, leastLoaded, byKey, type Router, type RouteWorker, type RouteKey } from './routing/index.ts'
 export { supervisorMachine, type SupervisorEvent, type SupervisorState } from '../machines/supervisor.machine.ts'
 export * from './patterns/index.ts'

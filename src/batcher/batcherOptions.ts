@@ -98,6 +98,8 @@ export interface ResolvedOptions<T> {
   readonly maxBatchWeight: number
   readonly random: () => number
   readonly keepAlive: boolean
+  /** An inspector is attached: the chart hears of every batch as it happens. */
+  readonly inspect: boolean
   readonly classify: ErrorClassifier | undefined
 }
 
@@ -160,6 +162,7 @@ export function resolveOptions<T>(options: BatcherOptions<T>, path = ''): Resolv
     maxBatchWeight,
     random: options.random ?? Math.random,
     keepAlive: checkBoolean(at('keepAlive'), options.keepAlive, options.scheduler === undefined),
+    inspect: given['inspect'] !== undefined,
     classify: options.classify,
   }
 }

@@ -66,7 +66,7 @@ export class BatcherRuntime<T> {
     private readonly takeLeftovers?: LeftoverTaker<T>,
   ) {
     this.buffer = new ItemBuffer<T>(options.weigh !== undefined)
-    this.chart = new ChartLink(self, (count) => this.drop(count, 'stopped'))
+    this.chart = new ChartLink(self, (count) => this.drop(count, 'stopped'), options.inspect)
     this.window = new FeedbackWindow(options, () => this.chart.send({ type: 'TICK' }))
     this.waitMs = Math.min(options.maxWaitMs, options.controller.waitMs ?? Infinity)
     this.admission = new Admission(() => this.buffer.length + this.counters.itemsInFlight < options.capacity, (item, ticket, weight) => this.accept(item, ticket, weight))
@@ -80,6 +80,11 @@ export class BatcherRuntime<T> {
     this.processHold = new ProcessHold(options.keepAlive)
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve))
     this.feedbackSubscription = this.refusals.subscribeFeedback((feedback) => this.chart.send({ type: 'FEEDBACK', feedback }))
+  }
+
+  /** Brings the chart up to date now (before reading its state or sending it an outside event). */
+  syncChart(): void {
+    this.chart.sync()
   }
 
   /** Tells the chart the target in force when its context (from the machine's input) shows another. */

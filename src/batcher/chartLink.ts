@@ -1,5 +1,5 @@
 import type { AnyActorRef } from 'xstate'
-import type { BatcherEvent, DropReason, FlushTrigger } from '../../machines/batcher.types.ts'
+import type { BatcherEmitted, BatcherEvent, DropReason, FlushTrigger } from '../../machines/batcher.types.ts'
 import type { Flight } from './flight.ts'
 
 /** Items an `ADD` or `ADD_MANY` event carries (a malformed `ADD_MANY` counts as one). */
@@ -8,37 +8,89 @@ export function itemCount(event: { type: string; items?: unknown }): number {
 }
 
 /**
- * The runtime's line to its own actor: the few control events the chart needs, none once the
- * actor reached `stopped` (XState drops them without a trace; `ADD`/`ADD_MANY` items sent from
- * then on are counted as dropped through `lateItems`).
+ * The runtime's line to its own actor. The chart gets only what changes its state or its
+ * target: the batches in flight are reconciled once per turn of the event loop (a batch that
+ * starts and settles within one turn costs the chart nothing), and per-batch detail goes in one
+ * `REPORT` per turn, for the chart to emit. Nothing is sent once the actor reached `stopped`
+ * (XState drops it without a trace; `ADD`/`ADD_MANY` items sent from then on are counted as
+ * dropped through `lateItems`).
  */
 export class ChartLink {
   private released = false
   private drainedSent = false
+  /** Batches in flight in the runtime, and as the chart last heard. */
+  private inFlight = 0
+  private chartInFlight = 0
+  private lastStarted: { batchId: number; size: number; trigger: FlushTrigger } = { batchId: 0, size: 0, trigger: 'size' }
+  /** Per-batch detail not reported yet. */
+  private emitted: BatcherEmitted[] = []
+  private readonly drops = new Map<DropReason, number>()
+  private syncDue = false
 
+  /** `eager`: an inspector is attached, so it sees every batch start and settle as it happens. */
   constructor(
     private readonly self: AnyActorRef,
     private readonly lateItems: (count: number) => void,
+    private readonly eager: boolean,
   ) {}
 
-  /** Sends `event` to the actor unless it has stopped. */
+  /** Sends `event` to the actor unless it has stopped, after what is due to the chart. */
   send(event: BatcherEvent): void {
+    this.sync()
     if (!this.released) this.self.send(event)
   }
 
   /** A batch was cut and handed to the flush function. */
   started(batchId: number, size: number, trigger: FlushTrigger): void {
-    this.send({ type: 'BATCH_STARTED', batchId, size, trigger })
+    this.inFlight++
+    this.lastStarted = { batchId, size, trigger }
+    this.schedule()
   }
 
   /** A batch settled: flushed (`ok`), or dead-lettered with `error` (after its retries). */
   settled<T>(flight: Flight<T>, ok: boolean, error: unknown): void {
-    const flushed = ok ? [...(flight.flushed ?? []), ...flight.items] : (flight.flushed ?? [])
-    this.send({ type: 'BATCH_SETTLED', batchId: flight.id, ok, flushed, failed: ok ? [] : flight.items, error })
+    this.inFlight--
+    const batchId = flight.id
+    const flushed = ok ? (flight.flushed ? [...flight.flushed, ...flight.items] : flight.items) : flight.flushed
+    if (flushed?.length) this.emitted.push({ type: 'batch.flushed', batchId, items: flushed })
+    if (!ok && flight.items.length > 0) this.emitted.push({ type: 'batch.deadLettered', batchId, items: flight.items, error })
+    this.schedule()
   }
 
   /** Items were refused. */
-  dropped(_count: number, _reason: DropReason): void {}
+  dropped(count: number, reason: DropReason): void {
+    this.drops.set(reason, (this.drops.get(reason) ?? 0) + count)
+    this.schedule()
+  }
+
+  private schedule(): void {
+    if (this.syncDue || this.released) return
+    this.syncDue = true
+    if (this.eager) this.sync()
+    else queueMicrotask(() => this.sync())
+  }
+
+  /** Tells the chart how many batches are in flight now, and reports what happened since it last heard (at once, not at the end of the turn). */
+  sync(): void {
+    if (!this.syncDue) return
+    this.syncDue = false
+    if (this.released) return
+    while (this.chartInFlight < this.inFlight) {
+      this.chartInFlight++
+      this.self.send({ type: 'BATCH_STARTED', ...this.lastStarted })
+    }
+    for (const [reason, count] of this.drops) this.emitted.push({ type: 'items.dropped', count, reason })
+    this.drops.clear()
+    const emitted = this.emitted
+    if (emitted.length > 0) this.emitted = []
+    while (this.chartInFlight > this.inFlight) {
+      this.chartInFlight--
+      // The last settle carries the report, so an inspector sees two events per batch, not three.
+      this.self.send(this.chartInFlight > this.inFlight || emitted.length === 0 ? { type: 'BATCH_SETTLED', batchId: 0, ok: true } : { type: 'BATCH_SETTLED', batchId: 0, ok: true, emitted })
+      if (this.chartInFlight === this.inFlight) return
+    }
+    if (emitted.length > 0) this.self.send({ type: 'REPORT', emitted })
+  }
 
   /** Draining found nothing left: `DRAINED`, once. */
   drained(): void {
@@ -59,7 +111,6 @@ export class ChartLink {
     this.countLateItems()
     return true
   }
-
   /**
    * XState drops events sent to a stopped actor without a trace; `ADD`/`ADD_MANY` items sent to
    * this one from now on are counted as dropped. Watched through the system's inspection,

@@ -1,5 +1,6 @@
 import type { Subscription } from 'rxjs'
-import { createBatcher, type Batcher, type StopOptions, type WaitOptions } from '../batcher/createBatcher.ts'
+import { createBatcher, type Batcher } from '../batcher/createBatcher.ts'
+import type { StopOptions, WaitOptions } from '../port.ts'
 import { checkNumber } from '../checkOption.ts'
 import { BatcherStoppedError, ConfigError } from '../errors.ts'
 import type { LoadFeedback } from '../feedback.ts'

@@ -1,9 +1,9 @@
 import { assertEvent, assign, createActor, type Actor, type AnyActorRef } from 'xstate'
 import { supervisorMachine } from '../../machines/supervisor.machine.ts'
 import type { SupervisorInput, SupervisorState } from '../../machines/supervisor.types.ts'
-import type { StopOptions, WaitOptions } from '../batcher/createBatcher.ts'
 import { itemCount } from '../batcher/chartLink.ts'
-import type { WorkerLogic, WorkerPort } from '../port.ts'
+import type { ItemPort, StopOptions, WorkerLogic } from '../port.ts'
+import { supervisorPort, type SupervisorPort } from './supervisorPort.ts'
 import type { SupervisorMetrics } from './supervisorMetrics.ts'
 import { resolveInput, resolveSupervisorOptions, type SupervisorOptions } from './supervisorOptions.ts'
 import type { Spawn } from './slot.ts'
@@ -15,8 +15,7 @@ export type SupervisorLogic = ReturnType<typeof supervisorMachine.provide>
 /** The supervisor logic for `options`, a way to reach the runtime behind each actor made from it, and `portOf` so it can be a worker. */
 export function createSupervisorLogic<T>(options: SupervisorOptions<T>): {
   logic: SupervisorLogic
-  portOf: (actor: AnyActorRef) => WorkerPort<T> | undefined
-  runtimeOf: (actor: AnyActorRef) => SupervisorRuntime<T> | undefined
+  portOf: (actor: AnyActorRef) => SupervisorPort<T> | undefined
 } {
   const resolved = resolveSupervisorOptions(options)
   const runtimes = new WeakMap<AnyActorRef, SupervisorRuntime<T>>()
@@ -66,42 +65,23 @@ export function createSupervisorLogic<T>(options: SupervisorOptions<T>): {
         release: ({ self }) => runtime(self).release(),
       },
     })
+  const ports = new WeakMap<AnyActorRef, SupervisorPort<T>>()
   return {
     logic,
-    runtimeOf: (actor) => runtimes.get(actor),
     portOf(actor) {
+      const known = ports.get(actor)
+      if (known) return known
       const found = runtimes.get(actor)
       if (!found) return undefined
-      return {
-        tryAdd: (item) => found.tryAdd(item),
-        add: (item, signal) => found.add(item, signal),
-        submit: (item, signal) => found.submit(item, signal),
-        get pending() {
-          return found.pending
-        },
-        capacity: found.capacity,
-        whenRoom: () => found.whenRoom(),
-        flush: () => found.flush(),
-        metrics: () => found.metrics(stateOf(actor)),
-        stopped: found.stopped,
-        abandon: (error) => found.abandon(error),
-      }
+      const port = supervisorPort(actor, found)
+      ports.set(actor, port)
+      return port
     },
   }
 }
 
-/** A running supervisor: the same embedding API as one batcher, over a pool of worker actors. */
-export interface Supervisor<T> {
-  /** Routes `item` to a worker if it has room now; never waits. False when stopping or the chosen worker is full (counted as dropped). */
-  tryAdd(item: T): boolean
-  /** Routes `item`, waiting for room in its worker. Rejects with AbortError on abort, BatcherStoppedError after stop. */
-  add(item: T, options?: WaitOptions): Promise<void>
-  /** Like `add`, but resolves when the item was flushed and rejects when it was finally dead-lettered; follows the item across a worker crash. */
-  submit(item: T, options?: WaitOptions): Promise<void>
-  /** Routes as many of `items` as fit now; returns how many were accepted. */
-  addMany(items: readonly T[]): number
-  /** Cuts every worker's buffer; resolves when what they held has settled. */
-  flush(): Promise<void>
+/** A running supervisor: the same {@link ItemPort} as one batcher, over a pool of worker actors; a submit follows its item across a worker crash. */
+export interface Supervisor<T> extends ItemPort<T> {
   /** Stops routing, drains every worker; resolves when all stopped, rejects with SupervisorEscalatedError if it escalated. Idempotent. */
   stop(options?: StopOptions): Promise<void>
   /** Summed counters plus one entry per worker; never waits. */
@@ -136,42 +116,7 @@ export function createSupervisor<T>(options: SupervisorOptions<T>): Supervisor<T
   const actor = createActor(created.logic, options.inspect ? { input: inputOf(options), inspect: options.inspect } : { input: inputOf(options) })
   actor.subscribe({ error: () => {} }) // escalation is reported through stop(), state and the logger, not thrown at the process
   actor.start()
-  const runtime = created.runtimeOf(actor)!
-  let stopping: Promise<void> | undefined
-  const state = () => stateOf(actor)
-  return {
-    tryAdd: (item) => runtime.tryAdd(item),
-    add: (item, waitOptions) => runtime.add(item, waitOptions?.signal),
-    submit: (item, waitOptions) => runtime.submit(item, waitOptions?.signal),
-    addMany: (items) => runtime.addMany(items),
-    flush: () => runtime.flush(),
-    stop(stopOptions) {
-      if (!stopping) {
-        actor.send(stopOptions?.timeoutMs === undefined ? { type: 'STOP' } : { type: 'STOP', timeoutMs: stopOptions.timeoutMs })
-        stopping = runtime.finished.then((outcome) => {
-          if (outcome === 'failed') throw runtime.escalationError()
-        })
-      }
-      return stopping
-    },
-    metrics: () => runtime.metrics(state()),
-    get state() {
-      return state()
-    },
-    actor,
-    supervisorLogic: created.logic,
-    workerLogic: created,
-  }
-}
-
-/**
- * The contract's state of a supervisor actor: `failed` once it escalated, `stopped` once it is no
- * longer running for any other reason (drained, or stopped from outside by `actor.stop()`).
- */
-function stateOf(actor: AnyActorRef): SupervisorState {
-  const snapshot = actor.getSnapshot()
-  if (snapshot.status === 'active') return snapshot.value as SupervisorState
-  return snapshot.status === 'error' ? 'failed' : 'stopped'
+  return Object.assign(created.portOf(actor)!, { actor, supervisorLogic: created.logic, workerLogic: created })
 }
 
 /** The machine input for `options` (already checked by createSupervisorLogic). */

@@ -89,7 +89,7 @@ export function deadLetteredPort<T>(count: number): WorkerPort<T> {
   const metrics = { ...emptyMetrics(), itemsAdded: count, itemsFailed: count, state: 'stopped' }
   return {
     tryAdd: () => false, add: () => Promise.reject(new BatcherStoppedError()), submit: () => Promise.reject(new BatcherStoppedError()),
-    pending: 0, capacity: 0, whenRoom: () => Promise.resolve(), flush: () => Promise.resolve(), metrics: () => metrics,
+    addMany: () => 0, stop: () => Promise.resolve(), state: 'stopped', pending: 0, capacity: 0, whenRoom: () => Promise.resolve(), flush: () => Promise.resolve(), metrics: () => metrics,
     stopped: Promise.resolve(), abandon: () => {},
   }
 }

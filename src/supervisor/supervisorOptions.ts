@@ -11,7 +11,7 @@ import { resolveBackoff, type BackoffPolicy } from '../retry.ts'
 import { roundRobin } from '../routing/roundRobin.ts'
 import type { Router } from '../routing/router.ts'
 import { unrefScheduler } from '../scheduler.ts'
-import { batcherWorkerLogic } from './batcherWorker.ts'
+import { createBatcherLogic } from '../batcher/createBatcher.ts'
 
 /** How many workers, and between which bounds autoscaling moves. */
 export interface WorkerCountOptions {
@@ -138,8 +138,7 @@ export function resolveSupervisorOptions<T>(options: SupervisorOptions<T>): Reso
     onDeadLetter ??= worker.onDeadLetter
     keepAlive ??= worker.keepAlive
     workerCapacity = resolved.capacity
-    const capacity = workerCapacity
-    workerLogicFor = (takeLeftovers) => batcherWorkerLogic(base, capacity, takeLeftovers)
+    workerLogicFor = (takeLeftovers) => createBatcherLogic(base, takeLeftovers)
   }
   return {
     workerLogicFor,

@@ -4,7 +4,6 @@ import type { SupervisorState } from '../../machines/supervisor.types.ts'
 import { deadLetter } from '../deadLetter.ts'
 import { AbortError, BatcherStoppedError, SupervisorEscalatedError } from '../errors.ts'
 import { untilAborted } from '../patterns/untilAborted.ts'
-import type { WorkerPort } from '../port.ts'
 import { backoffDelay } from '../retry.ts'
 import { ProcessHold, scheduleAfter } from '../scheduler.ts'
 import { onWorkerCrash, takeLeftovers, type CrashHost } from './crashHandoff.ts'
@@ -22,7 +21,7 @@ import type { ResolvedSupervisor } from './supervisorOptions.ts'
  * One path for an item: `route` → router picks a slot → the worker's `tryAdd`, or `hold` when
  * the slot has no live worker or its keys are moving → `deliverHeld` feeds the worker in order.
  */
-export class SupervisorRuntime<T> implements WorkerPort<T> {
+export class SupervisorRuntime<T> {
   private readonly slots: Slot<T>[] = []
   /** The routing set: slots in order, without retiring ones. */
   private routeSet: Slot<T>[] = []
@@ -143,7 +142,7 @@ export class SupervisorRuntime<T> implements WorkerPort<T> {
         if (this.handoff === undefined && port !== undefined && !slot.holding) {
           // A crashed worker's leftovers carry their promises to the replacement, so a BatcherStoppedError here always
           // means "never accepted" (the worker crashed or was retired while the item waited for room): route it again.
-          ;(submitted ? port.submit(item, signal) : port.add(item, signal)).then(resolve, (error: unknown) => {
+          ;(submitted ? port.submit(item, { signal }) : port.add(item, { signal })).then(resolve, (error: unknown) => {
             if (error instanceof BatcherStoppedError && this.accepting) return attempt()
             reject(error)
           })
