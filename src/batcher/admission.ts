@@ -14,8 +14,17 @@ interface Waiter<T> {
   onAbort: (() => void) | undefined
 }
 
-/** Puts an admitted item into the buffer. */
-export type Accept<T> = (item: T, ticket: Ticket | undefined, weight: number) => void
+/** What admission needs of its batcher, as callbacks. */
+export interface AdmissionHost<T> {
+  /** False once the batcher stopped taking items. */
+  isOpen(): boolean
+  /** True while one more item fits (buffered plus in flight below capacity). */
+  hasRoom(): boolean
+  /** The item's weight, or the error refusing it. */
+  weightOf(item: T): number | Error
+  /** Puts an admitted item into the buffer. */
+  accept(item: T, ticket: Ticket | undefined, weight: number): void
+}
 
 /**
  * Producers waiting for room, first come first served: `add` and `submit` wait here when the
@@ -25,15 +34,27 @@ export type Accept<T> = (item: T, ticket: Ticket | undefined, weight: number) =>
 export class Admission<T> {
   private readonly waiters = new WaitQueue<Waiter<T>>()
 
-  constructor(
-    private readonly hasRoom: () => boolean,
-    private readonly accept: Accept<T>,
-  ) {}
+  constructor(private readonly host: AdmissionHost<T>) {}
 
-  /** Accepts at once when nobody waits and there is room; else waits its turn. Rejects with AbortError on abort. */
-  enter(item: T, ticket: Ticket | undefined, weight: number, signal: AbortSignal | undefined): Promise<void> {
-    if (this.waiters.size === 0 && this.hasRoom()) {
-      this.accept(item, ticket, weight)
+  /**
+   * `add` (settles once accepted) and `submit` (settles with the item's outcome): accepts at once
+   * when nobody waits and there is room, else waits its turn. Rejects with BatcherStoppedError
+   * when closed, AbortError on abort, and the weight's error for an item `weigh` refuses.
+   */
+  enter(item: T, submitted: boolean, signal: AbortSignal | undefined): Promise<void> {
+    if (!submitted) return this.admitOrWait(item, undefined, signal)
+    return new Promise<void>((resolve, reject) => {
+      this.admitOrWait(item, { resolve, reject }, signal).catch(reject)
+    })
+  }
+
+  private admitOrWait(item: T, ticket: Ticket | undefined, signal: AbortSignal | undefined): Promise<void> {
+    if (!this.host.isOpen()) return Promise.reject(new BatcherStoppedError())
+    if (signal?.aborted) return Promise.reject(new AbortError(signal.reason))
+    const weight = this.host.weightOf(item)
+    if (typeof weight !== 'number') return Promise.reject(weight)
+    if (this.waiters.size === 0 && this.host.hasRoom()) {
+      this.host.accept(item, ticket, weight)
       return Promise.resolve()
     }
     return new Promise<void>((resolve, reject) => {
@@ -51,10 +72,10 @@ export class Admission<T> {
 
   /** Lets waiting producers in, in order, while there is room. */
   admit(): void {
-    while (this.waiters.size > 0 && this.hasRoom()) {
+    while (this.waiters.size > 0 && this.host.hasRoom()) {
       const waiter = this.waiters.shift()!
       if (waiter.onAbort) waiter.signal!.removeEventListener('abort', waiter.onAbort)
-      this.accept(waiter.item, waiter.ticket, waiter.weight)
+      this.host.accept(waiter.item, waiter.ticket, waiter.weight)
       waiter.resolve()
     }
   }

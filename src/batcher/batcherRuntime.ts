@@ -1,18 +1,18 @@
 import type { Subscription } from 'rxjs'
 import type { AnyActorRef } from 'xstate'
 import type { BatcherEvent, DropReason, FlushTrigger } from '../../machines/batcher.types.ts'
-import type { DecisionReason } from '../controllers/controller.ts'
-import { deadLetter } from '../deadLetter.ts'
-import { AbortError, BatcherStoppedError, InvalidWeightError } from '../errors.ts'
+import { AbortError, type InvalidWeightError } from '../errors.ts'
 import type { BatcherMetrics } from '../metrics.ts'
 import { ProcessHold, scheduleAfter } from '../scheduler.ts'
 import { Admission } from './admission.ts'
 import { BatcherCounters } from './batcherMetrics.ts'
 import type { ResolvedOptions } from './batcherOptions.ts'
 import { ChartLink } from './chartLink.ts'
+import { Cutting } from './cutting.ts'
 import { FeedbackWindow } from './feedbackWindow.ts'
 import { FlightRunner, newFlight, type Flight, type LeftoverTaker, type Ticket } from './flight.ts'
 import { ItemBuffer } from './itemBuffer.ts'
+import { SettledWaiters } from './settledWaiters.ts'
 import { refusedWeight, RefusalReports } from './refusals.ts'
 
 /**
@@ -25,33 +25,21 @@ import { refusedWeight, RefusalReports } from './refusals.ts'
  */
 export class BatcherRuntime<T> {
   private readonly buffer: ItemBuffer<T>
-  /** `submit` promises of buffered items, by sequence number. */
-  private readonly tickets = new Map<number, Ticket>()
   private readonly flights = new Set<Flight<T>>()
-  private readonly flushWaiters: { seq: number; resolve: () => void }[] = []
+  private readonly settledWaiters = new SettledWaiters(() => this.watermark())
   private readonly counters = new BatcherCounters()
   private readonly window: FeedbackWindow<T>
   private readonly admission: Admission<T>
   private readonly runner: FlightRunner<T>
   private readonly refusals: RefusalReports<T>
   private readonly chart: ChartLink
-  /** How long a partial batch waits: `maxWaitMs`, or less when the controller asks (`Controller.waitMs`). */
-  private readonly waitMs: number
+  private readonly cutting: Cutting<T>
   private nextBatchId = 1
   private accepting = true
   private draining = false
   private pumping = false
   /** Given up (stop timeout or outside stop): nothing more is cut or retried. */
   private abandoned = false
-  /** Time the oldest buffered item arrived (exact when the buffer was empty before it). */
-  private headSince = 0
-  private waitTimer: Subscription | undefined
-  /** Items with a sequence number below this are overdue (the wait timer fired after they arrived). */
-  private timeDueUntilSeq = 0
-  /** When the wait timer last fired: items accepted since arrived no earlier. */
-  private timeDueAt = -Infinity
-  /** Items with a sequence number below this are cut at once (`flush()`). */
-  private flushUntilSeq = 0
   private stopTimer: Subscription | undefined
   private readonly feedbackSubscription: Subscription | undefined
   /** Keeps the process alive while items are buffered or in flight (see `keepAlive`). */
@@ -63,18 +51,21 @@ export class BatcherRuntime<T> {
   constructor(
     private readonly options: ResolvedOptions<T>,
     self: AnyActorRef,
-    private readonly takeLeftovers?: LeftoverTaker<T>,
+    takeLeftovers?: LeftoverTaker<T>,
   ) {
     this.buffer = new ItemBuffer<T>(options.weigh !== undefined)
     this.chart = new ChartLink(self, (count) => this.drop(count, 'stopped'), options.inspect)
     this.window = new FeedbackWindow(options, () => this.chart.send({ type: 'TICK' }))
-    this.waitMs = Math.min(options.maxWaitMs, options.controller.waitMs ?? Infinity)
-    this.admission = new Admission(() => this.buffer.length + this.counters.itemsInFlight < options.capacity, (item, ticket, weight) => this.accept(item, ticket, weight))
-    this.runner = new FlightRunner(options, this.counters, this.window, {
+    this.cutting = new Cutting(options, this.buffer, this.window, this.counters, () => this.draining, () => this.chart.send({ type: 'TIMEOUT' }))
+    this.admission = new Admission({
+      isOpen: () => this.accepting, hasRoom: () => this.buffer.length + this.counters.itemsInFlight < options.capacity,
+      weightOf: (item) => (this.buffer.weighted ? this.weightOf(item) : 0), accept: (item, ticket, weight) => this.accept(item, ticket, weight),
+    })
+    this.runner = new FlightRunner(options, this.counters, this.window, takeLeftovers, {
       flights: this.flights, isAbandoned: () => this.abandoned, nextBatchId: () => this.nextBatchId++, backlog: () => this.buffer.length,
-      settle: (flight, error) => this.settle(flight, error), partlyFlushed: () => this.admission.admit(),
+      settled: (flight, ok, error) => this.settled(flight, ok, error), partlyFlushed: () => this.admission.admit(),
       started: (flight) => this.chart.started(flight.id, flight.items.length, flight.trigger),
-      lowerCeiling: (items) => this.window.lowerCeiling(items) && this.reportTarget(undefined),
+      lowerCeiling: (items) => this.window.lowerCeiling(items) && this.chart.target(this.window.target, undefined),
     })
     this.refusals = new RefusalReports(options)
     this.processHold = new ProcessHold(options.keepAlive)
@@ -90,13 +81,7 @@ export class BatcherRuntime<T> {
   /** Tells the chart the target in force when its context (from the machine's input) shows another. */
   reportTargetIfNot(shown: { batchSize: number; concurrency: number }): void {
     const { target } = this.window
-    if (shown.batchSize !== target.batchSize || shown.concurrency !== target.concurrency) this.reportTarget(undefined)
-  }
-
-  /** The chart holds the target in its context: it gets each new one with the controller's reason. */
-  private reportTarget(reason: DecisionReason | undefined): void {
-    const { batchSize, concurrency } = this.window.target
-    this.chart.send(reason === undefined ? { type: 'TARGET_CHANGED', batchSize, concurrency } : { type: 'TARGET_CHANGED', batchSize, concurrency, reason })
+    if (shown.batchSize !== target.batchSize || shown.concurrency !== target.concurrency) this.chart.target(target, undefined)
   }
 
   // ── Accept ─────────────────────────────────────────────────────────────────────
@@ -105,11 +90,7 @@ export class BatcherRuntime<T> {
   tryAdd(item: T): boolean {
     // The hot path: two comparisons, a push, and a timer only for the first item of a batch.
     if (!this.accepting || this.buffer.length + this.counters.itemsInFlight >= this.options.capacity) return this.drop(1, this.accepting ? 'full' : 'stopped')
-    if (!this.buffer.weighted) {
-      this.accept(item, undefined, 0)
-      return true
-    }
-    const weight = this.weightOf(item)
+    const weight = this.buffer.weighted ? this.weightOf(item) : 0
     if (typeof weight !== 'number') return this.drop(1, 'invalidWeight')
     this.accept(item, undefined, weight)
     return true
@@ -134,33 +115,21 @@ export class BatcherRuntime<T> {
 
   /** Resolves once `item` is accepted (waiting FIFO for room); rejects on abort or stop. */
   add(item: T, signal?: AbortSignal): Promise<void> {
-    return this.enter(item, undefined, signal)
+    return this.admission.enter(item, false, signal)
   }
 
   /** Resolves when `item`'s batch was flushed; rejects when it was dead-lettered, on abort while waiting, or on stop. */
   submit(item: T, signal?: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.enter(item, { resolve, reject }, signal).catch(reject)
-    })
-  }
-
-  private enter(item: T, ticket: Ticket | undefined, signal: AbortSignal | undefined): Promise<void> {
-    if (!this.accepting) return Promise.reject(new BatcherStoppedError())
-    if (signal?.aborted) return Promise.reject(new AbortError(signal.reason))
-    const weight = this.buffer.weighted ? this.weightOf(item) : 0
-    if (typeof weight !== 'number') return Promise.reject(weight)
-    return this.admission.enter(item, ticket, weight, signal)
+    return this.admission.enter(item, true, signal)
   }
 
   private accept(item: T, ticket: Ticket | undefined, weight: number): void {
     const buffer = this.buffer
-    if (ticket) this.tickets.set(buffer.tailSeq, ticket)
-    buffer.push(item, weight)
+    buffer.push(item, weight, ticket)
     this.counters.itemsAdded++
     if (buffer.length === 1) {
       this.processHold.set(true)
-      this.headSince = this.options.scheduler.now()
-      this.armWaitTimer(this.waitMs)
+      this.cutting.firstItem()
     }
     if ((buffer.length >= this.window.target.batchSize || buffer.weight >= this.options.maxBatchWeight) && this.flights.size < this.window.target.concurrency) this.pump()
   }
@@ -178,18 +147,13 @@ export class BatcherRuntime<T> {
 
   /** Asks for a cut: `manual` cuts all buffered now, `time` the overdue partial batch. */
   cut(trigger: 'manual' | 'time'): void {
-    if (trigger === 'manual') this.flushUntilSeq = Math.max(this.flushUntilSeq, this.buffer.tailSeq)
-    else {
-      this.timeDueUntilSeq = this.buffer.tailSeq
-      this.timeDueAt = this.options.scheduler.now()
-    }
+    this.cutting.ask(trigger)
     this.pump()
   }
 
   /** Resolves when every item accepted before sequence number `seq` has settled. */
   whenSettledBelow(seq: number): Promise<void> {
-    if (this.watermark() >= seq) return Promise.resolve()
-    return new Promise((resolve) => this.flushWaiters.push({ seq, resolve }))
+    return this.settledWaiters.whenBelow(seq)
   }
 
   /** Items buffered plus in flight (what `capacity` bounds): cheap enough for a router to read per item. */
@@ -215,141 +179,40 @@ export class BatcherRuntime<T> {
     this.pumping = true
     try {
       while (this.flights.size < this.window.target.concurrency && this.buffer.length > 0 && !this.abandoned) {
-        const trigger = this.dueTrigger()
+        const trigger = this.cutting.due()
         if (!trigger) break
         this.startFlight(trigger)
       }
     } finally {
       this.pumping = false
     }
-    if (this.buffer.length === 0) {
-      this.cancelWaitTimer()
-    } else if (!this.waitTimer && this.buffer.headSeq >= this.timeDueUntilSeq) {
-      // Items accepted after the wait timer fired (e.g. by the sink, re-entrantly) are not overdue:
-      // their deadline counts from then at the earliest, so a self-feeding sink cannot spin.
-      if (this.headSince < this.timeDueAt) this.headSince = this.timeDueAt
-      // A remainder keeps the deadline of the oldest item cut before it: early, never late.
-      this.armWaitTimer(this.headSince + this.waitMs - this.options.scheduler.now())
-    }
+    this.cutting.afterCut()
     this.processHold.set(this.buffer.length > 0 || this.flights.size > 0)
     this.checkDrained()
-  }
-
-  private dueTrigger(): FlushTrigger | undefined {
-    if (this.draining) return 'drain'
-    if (this.buffer.length >= this.window.target.batchSize) return 'size'
-    if (this.buffer.weight >= this.options.maxBatchWeight) return 'weight'
-    if (this.buffer.headSeq < this.flushUntilSeq) return 'manual'
-    if (this.buffer.headSeq < this.timeDueUntilSeq) return 'time'
-    return undefined
-  }
-
-  /** How many items the next batch takes: up to the target size and, with `weigh`, the weight ceiling. */
-  private nextBatchLength(): number {
-    const limit = Math.min(this.window.target.batchSize, this.buffer.length)
-    if (!this.buffer.weighted) return limit
-    const ceiling = this.options.maxBatchWeight
-    let weight = 0
-    let count = 0
-    while (count < limit) {
-      const next = this.buffer.weightAt(count)
-      if (count > 0 && weight + next > ceiling) break
-      weight += next
-      count++
-      if (weight > ceiling) {
-        this.counters.oversizedItems++ // heavier than the ceiling on its own: it goes alone
-        break
-      }
-    }
-    return count
   }
 
   // ── Attempt ────────────────────────────────────────────────────────────────────
 
   private startFlight(trigger: FlushTrigger): void {
-    const length = this.nextBatchLength()
+    const length = this.cutting.length()
     const minSeq = this.buffer.headSeq
+    const tickets = this.buffer.takeTickets(length)
     const items = this.buffer.take(length)
-    const flight = newFlight(this.nextBatchId++, items, this.takeTickets(minSeq, length), minSeq, trigger, this.window.target.batchSize)
+    const flight = newFlight(this.nextBatchId++, items, tickets, minSeq, trigger, this.window.target.batchSize)
     this.counters.itemsInFlight += length
     this.flights.add(flight)
     this.chart.started(flight.id, length, trigger)
     this.runner.run(flight)
   }
 
-  /** The `submit` promises of the `length` items from `minSeq`, by index into the batch. */
-  private takeTickets(minSeq: number, length: number): Map<number, Ticket> | undefined {
-    if (this.tickets.size === 0) return undefined
-    let taken: Map<number, Ticket> | undefined
-    for (let i = 0; i < length; i++) {
-      const ticket = this.tickets.get(minSeq + i)
-      if (!ticket) continue
-      this.tickets.delete(minSeq + i)
-      ;(taken ??= new Map()).set(i, ticket)
-    }
-    return taken
-  }
-
   // ── Settle ─────────────────────────────────────────────────────────────────────
 
-  /** Ends a flight: flushed when `error` is undefined, else dead-lettered. Frees its slot. */
-  private settle(flight: Flight<T>, error: unknown, leftover = false): void {
-    if (flight.done) return
-    flight.done = true
-    flight.timer?.unsubscribe()
-    flight.timer = undefined
-    this.flights.delete(flight)
-    const count = flight.items.length
-    this.counters.itemsInFlight -= count
-    const ok = error === undefined
-    if (ok) {
-      this.counters.itemsFlushed += count
-      flight.tickets?.forEach((ticket) => ticket.resolve())
-    } else {
-      this.giveUp(flight.items, flight.items.map((_, index) => flight.tickets?.get(index)), error, leftover)
-    }
+  /** A flight settled (see {@link FlightRunner.settle}): its room goes to waiting producers, then the next cut. */
+  private settled(flight: Flight<T>, ok: boolean, error: unknown): void {
     this.chart.settled(flight, ok, error)
     this.admission.admit()
-    this.releaseFlushWaiters()
+    this.settledWaiters.release()
     this.pump()
-  }
-
-  /**
-   * Items that will not be flushed here: offered to `takeLeftovers` first when they are an
-   * unfinished actor's leftovers, else their `submit`s rejected and the items dead-lettered.
-   * Counted as failed by this runtime either way (a supervisor subtracts what it took over).
-   */
-  private giveUp(items: T[], tickets: readonly (Ticket | undefined)[], error: unknown, leftover: boolean): void {
-    this.counters.itemsFailed += items.length
-    if (leftover && this.takeLeftovers?.(items, tickets)) return
-    for (const ticket of tickets) ticket?.reject(error)
-    deadLetter(this.options.onDeadLetter, this.options.logger, items, error)
-  }
-
-  private releaseFlushWaiters(): void {
-    if (this.flushWaiters.length === 0) return
-    const mark = this.watermark()
-    for (let i = this.flushWaiters.length - 1; i >= 0; i--) {
-      const waiter = this.flushWaiters[i]!
-      if (waiter.seq <= mark) {
-        this.flushWaiters.splice(i, 1)
-        waiter.resolve()
-      }
-    }
-  }
-
-  private armWaitTimer(delay: number): void {
-    if (delay === Infinity || this.draining) return
-    this.cancelWaitTimer()
-    this.waitTimer = scheduleAfter(this.options.scheduler, delay, () => {
-      this.waitTimer = undefined
-      this.chart.send({ type: 'TIMEOUT' })
-    })
-  }
-
-  private cancelWaitTimer(): void {
-    this.waitTimer?.unsubscribe()
-    this.waitTimer = undefined
   }
 
   // ── Control plane ──────────────────────────────────────────────────────────────
@@ -362,7 +225,7 @@ export class BatcherRuntime<T> {
   /** Runs the controller; a new target is put in force, reported to the chart, and may cut an over-full buffer now. */
   adjust(): void {
     const reason = this.window.adjust()
-    if (reason !== undefined) this.reportTarget(reason ?? undefined)
+    if (reason !== undefined) this.chart.target(this.window.target, reason ?? undefined)
     this.pump()
   }
 
@@ -374,7 +237,7 @@ export class BatcherRuntime<T> {
   beginDrain(timeoutMs?: number): void {
     if (this.draining) return
     this.closeEntry()
-    this.cancelWaitTimer()
+    this.cutting.cancel()
     if (timeoutMs !== undefined) {
       this.stopTimer = scheduleAfter(this.options.scheduler, timeoutMs, () => this.abandon(new AbortError(`stop() timed out after ${timeoutMs} ms`)))
     }
@@ -396,16 +259,15 @@ export class BatcherRuntime<T> {
     this.window.stop()
     for (const flight of [...this.flights]) {
       flight.abort?.abort(error)
-      this.settle(flight, error, leftover)
+      this.runner.settle(flight, error, leftover)
     }
     while (this.buffer.length > 0) {
-      const minSeq = this.buffer.headSeq
-      const items = this.buffer.take(this.buffer.length)
-      const tickets = items.map((_, i) => this.tickets.get(minSeq + i))
-      this.tickets.clear()
-      this.giveUp(items, tickets, error, leftover)
+      const length = this.buffer.length
+      const tickets = this.buffer.takeTickets(length)
+      const items = this.buffer.take(length)
+      this.runner.giveUp(items, items.map((_, i) => tickets?.get(i)), error, leftover)
     }
-    this.releaseFlushWaiters()
+    this.settledWaiters.release()
     this.processHold.set(false)
     this.checkDrained()
   }
@@ -422,7 +284,7 @@ export class BatcherRuntime<T> {
       this.closeEntry()
       this.abandon(new AbortError('The batcher actor was stopped before it drained'), true)
     }
-    this.cancelWaitTimer()
+    this.cutting.cancel()
     this.window.stop()
     this.stopTimer?.unsubscribe()
     this.feedbackSubscription?.unsubscribe()

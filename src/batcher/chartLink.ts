@@ -1,5 +1,5 @@
 import type { AnyActorRef } from 'xstate'
-import type { BatcherEmitted, BatcherEvent, DropReason, FlushTrigger } from '../../machines/batcher.types.ts'
+import type { BatcherEmitted, BatcherEvent, DropReason, FlushTrigger, TargetReason } from '../../machines/batcher.types.ts'
 import type { Flight } from './flight.ts'
 
 /** Items an `ADD` or `ADD_MANY` event carries (a malformed `ADD_MANY` counts as one). */
@@ -38,6 +38,13 @@ export class ChartLink {
   send(event: BatcherEvent): void {
     this.sync()
     if (!this.released) this.self.send(event)
+  }
+
+  /** The chart holds the target in its context: it gets each new one with the controller's reason. True (for chaining). */
+  target(target: { readonly batchSize: number; readonly concurrency: number }, reason: TargetReason | undefined): true {
+    const { batchSize, concurrency } = target
+    this.send(reason === undefined ? { type: 'TARGET_CHANGED', batchSize, concurrency } : { type: 'TARGET_CHANGED', batchSize, concurrency, reason })
+    return true
   }
 
   /** A batch was cut and handed to the flush function. */

@@ -2,6 +2,7 @@ import type { Subscription } from 'rxjs'
 import type { FlushTrigger } from '../../machines/batcher.types.ts'
 import { AttemptSignal } from '../attemptSignal.ts'
 import { classifyError } from '../controllers/classifyError.ts'
+import { deadLetter } from '../deadLetter.ts'
 import { PartialBatchError } from '../errors.ts'
 import { backoffDelay } from '../retry.ts'
 import { scheduleAfter } from '../scheduler.ts'
@@ -59,8 +60,8 @@ export interface FlightHost<T> {
   nextBatchId(): number
   /** Items buffered now (a sample's backlog). */
   backlog(): number
-  /** Ends a flight: flushed when `error` is undefined, else dead-lettered. */
-  settle(flight: Flight<T>, error: unknown): void
+  /** A flight settled (flushed when `ok`): its slot is free. */
+  settled(flight: Flight<T>, ok: boolean, error: unknown): void
   /** A split batch's second half started. */
   started(flight: Flight<T>): void
   /** Items of a partly failed attempt were flushed: their room goes to waiting producers. */
@@ -79,8 +80,40 @@ export class FlightRunner<T> {
     private readonly options: ResolvedOptions<T>,
     private readonly counters: BatcherCounters,
     private readonly window: FeedbackWindow<T>,
+    private readonly takeLeftovers: LeftoverTaker<T> | undefined,
     private readonly host: FlightHost<T>,
   ) {}
+
+  /** Ends a flight: flushed when `error` is undefined, else dead-lettered (offered to `takeLeftovers` first when `leftover`). */
+  settle(flight: Flight<T>, error: unknown, leftover = false): void {
+    if (flight.done) return
+    flight.done = true
+    flight.timer?.unsubscribe()
+    flight.timer = undefined
+    this.host.flights.delete(flight)
+    const count = flight.items.length
+    this.counters.itemsInFlight -= count
+    const ok = error === undefined
+    if (ok) {
+      this.counters.itemsFlushed += count
+      flight.tickets?.forEach((ticket) => ticket.resolve())
+    } else {
+      this.giveUp(flight.items, flight.items.map((_, index) => flight.tickets?.get(index)), error, leftover)
+    }
+    this.host.settled(flight, ok, error)
+  }
+
+  /**
+   * Items that will not be flushed here: offered to `takeLeftovers` first when they are an
+   * unfinished actor's leftovers, else their `submit`s rejected and the items dead-lettered.
+   * Counted as failed by this runtime either way (a supervisor subtracts what it took over).
+   */
+  giveUp(items: T[], tickets: readonly (Ticket | undefined)[], error: unknown, leftover: boolean): void {
+    this.counters.itemsFailed += items.length
+    if (leftover && this.takeLeftovers?.(items, tickets)) return
+    for (const ticket of tickets) ticket?.reject(error)
+    deadLetter(this.options.onDeadLetter, this.options.logger, items, error)
+  }
 
   /** Runs the flight's next attempt. */
   run(flight: Flight<T>): void {
@@ -114,7 +147,7 @@ export class FlightRunner<T> {
     const facts = { durationMs, inFlight, trigger: flight.trigger, attempt: flight.attempt, backlog: this.host.backlog() }
     if (outcome.ok) {
       this.window.record(outcome.feedback ?? {}, 'flush', false, carried, durationMs, facts)
-      this.host.settle(flight, undefined)
+      this.settle(flight, undefined)
       return
     }
     this.counters.failedFlushes++
@@ -124,11 +157,11 @@ export class FlightRunner<T> {
     this.window.record({ errorRate: flight.items.length / carried }, 'flush', true, carried, durationMs, { ...facts, backlog: this.host.backlog(), errorKind })
     const abandoned = this.host.isAbandoned()
     if (flight.items.length === 0) {
-      this.host.settle(flight, undefined)
+      this.settle(flight, undefined)
     } else if ((errorKind === 'tooLarge' || errorKind === 'badItem') && flight.items.length > 1 && !abandoned) {
       this.split(flight, errorKind)
     } else if (errorKind === 'tooLarge' || errorKind === 'badItem' || errorKind === 'fatal') {
-      this.host.settle(flight, error) // alone and still refused, or nothing to retry for: that item, not its batch
+      this.settle(flight, error) // alone and still refused, or nothing to retry for: that item, not its batch
     } else if (flight.attempt < this.options.retry.attempts && !abandoned) {
       const delay = backoffDelay(flight.attempt, this.options.retry, this.random)
       flight.timer = scheduleAfter(this.options.scheduler, delay, () => {
@@ -136,7 +169,7 @@ export class FlightRunner<T> {
         this.run(flight)
       })
     } else {
-      this.host.settle(flight, error)
+      this.settle(flight, error)
     }
   }
 

@@ -1,5 +1,7 @@
+import type { Ticket } from './flight.ts'
+
 /**
- * A FIFO queue of items, each kept with its weight, with O(1) push and amortised O(1) batch
+ * A FIFO queue of items, each kept with its weight and its `submit` promise, with O(1) push and amortised O(1) batch
  * removal from the head. Each item gets a sequence number (its position in the batcher's
  * lifetime order), so per-item promises and flush watermarks are tracked without touching the
  * per-item path.
@@ -14,6 +16,8 @@ export class ItemBuffer<T> {
   private head = 0
   /** Sequence number of the item at the head (the next to be taken). */
   headSeq = 0
+  /** `submit` promises of buffered items, by sequence number. */
+  private readonly tickets = new Map<number, Ticket>()
   /** Total weight buffered (0 when unweighted). */
   weight = 0
 
@@ -32,8 +36,9 @@ export class ItemBuffer<T> {
     return this.headSeq + this.length
   }
 
-  /** Appends one item with its weight (ignored when unweighted). */
-  push(item: T, weight = 0): void {
+  /** Appends one item with its weight (ignored when unweighted) and its `submit` promise, if any. */
+  push(item: T, weight = 0, ticket?: Ticket): void {
+    if (ticket) this.tickets.set(this.tailSeq, ticket)
     this.items.push(item)
     if (this.weights) {
       this.weights.push(weight)
@@ -44,6 +49,22 @@ export class ItemBuffer<T> {
   /** The weight of the item `offset` places behind the head (0 when unweighted; no bounds check). */
   weightAt(offset: number): number {
     return this.weights ? this.weights[this.head + offset]! : 0
+  }
+
+  /**
+   * The `submit` promises of the first `count` items, by index among them (undefined when none
+   * was submitted); they leave the buffer, so call it just before `take(count)`.
+   */
+  takeTickets(count: number): Map<number, Ticket> | undefined {
+    if (this.tickets.size === 0) return undefined
+    let taken: Map<number, Ticket> | undefined
+    for (let i = 0; i < count; i++) {
+      const ticket = this.tickets.get(this.headSeq + i)
+      if (!ticket) continue
+      this.tickets.delete(this.headSeq + i)
+      ;(taken ??= new Map()).set(i, ticket)
+    }
+    return taken
   }
 
   /** Removes and returns the first `count` items (fewer if fewer are buffered), with their weight. */
