@@ -13,7 +13,7 @@ import { FeedbackWindow } from './feedbackWindow.ts'
 import { FlightRunner, newFlight, type Flight, type LeftoverTaker, type Ticket } from './flight.ts'
 import { ItemBuffer } from './itemBuffer.ts'
 import { SettledWaiters } from './settledWaiters.ts'
-import { refusedWeight, RefusalReports } from './refusals.ts'
+import { RefusalReports } from './refusals.ts'
 
 /**
  * The data plane of one batcher actor. The statechart decides what state the batcher is in;
@@ -97,7 +97,7 @@ export class BatcherRuntime<T> {
   }
 
   private weightOf(item: T): number | InvalidWeightError {
-    return refusedWeight(this.options.weigh!, item, (error) => this.refusals.invalidWeight(error))
+    return this.refusals.weightOf(this.options.weigh!, item)
   }
 
   /** Accepts as many of `items` as fit, in order: an accepted prefix. The rest are dropped and counted. Returns how many were accepted. */

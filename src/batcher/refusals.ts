@@ -9,23 +9,18 @@ import type { ResolvedOptions } from './batcherOptions.ts'
 const REPORT_INTERVAL_MS = 10_000
 
 /**
- * The weight `weigh` gives `item`, or the error refusing the item when `weigh` throws or gives no
- * finite number >= 0 (a NaN or Infinity would break the ceiling for every batch after it).
- * `onInvalid` is told of each refusal.
+ * `weigh(item)` when it is a finite number >= 0; otherwise the InvalidWeightError refusing the
+ * item (`weigh` threw, or gave NaN, Infinity or a negative number: any of them would break the
+ * ceiling for every batch after it). Never throws.
  */
-export function refusedWeight<T>(weigh: (item: T) => number, item: T, onInvalid: (error: InvalidWeightError) => void): number | InvalidWeightError {
+export function measureWeight<T>(weigh: (item: T) => number, item: T): number | InvalidWeightError {
   let weight: unknown
   try {
     weight = weigh(item)
   } catch (error) {
-    const refused = new InvalidWeightError(undefined, error)
-    onInvalid(refused)
-    return refused
+    return new InvalidWeightError(undefined, error)
   }
-  if (typeof weight === 'number' && weight >= 0 && weight < Infinity) return weight
-  const refused = new InvalidWeightError(weight)
-  onInvalid(refused)
-  return refused
+  return typeof weight === 'number' && weight >= 0 && weight < Infinity ? weight : new InvalidWeightError(weight)
 }
 
 /** What a batcher tells its logger about items it refused and about its feedback source, at a bounded rate. */
@@ -47,9 +42,11 @@ export class RefusalReports<T> {
     if (reason !== 'invalidWeight') this.dropReport.note(count, this.options.scheduler.now())
   }
 
-  /** An item refused for its weight. */
-  invalidWeight(error: InvalidWeightError): void {
-    this.invalidReport.note(1, this.options.scheduler.now(), error)
+  /** The item's weight, or the error refusing it (reported at a bounded rate). */
+  weightOf(weigh: (item: T) => number, item: T): number | InvalidWeightError {
+    const weight = measureWeight(weigh, item)
+    if (typeof weight !== 'number') this.invalidReport.note(1, this.options.scheduler.now(), weight)
+    return weight
   }
 
   /** Subscribes to the options' `feedback$`; its errors (and a throwing subscribe) are logged, never thrown. */

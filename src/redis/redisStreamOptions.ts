@@ -31,7 +31,7 @@ export interface RedisStreamOptions<T = StreamEntry> extends CommonSourceOptions
   stream: string
   /** The consumer group; created at the stream's start (`0`, with MKSTREAM) when missing. Required. */
   group: string
-  /** This consumer's name within the group: stable across restarts, so a restarted consumer re-reads its own pending entries. Required. */
+  /** This consumer's name within the group: unique among live consumers, and stable across restarts so a restarted consumer re-reads its own pending entries. Required. */
   consumer: string
   /**
    * How long an entry must sit unacknowledged before another consumer takes it over with

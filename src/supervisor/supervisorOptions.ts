@@ -92,6 +92,8 @@ export interface ResolvedSupervisor<T> {
   readonly logger: Logger
   readonly onDeadLetter: ((items: T[], error: unknown) => void | Promise<void>) | undefined
   readonly keepAlive: boolean
+  /** The workers' `weigh`, so an item is refused at the door rather than held for a worker that would refuse it. */
+  readonly weigh: ((item: T) => number) | undefined
 }
 
 /** Every option of createSupervisor, in the order of {@link SupervisorOptions}. */
@@ -151,6 +153,7 @@ export function resolveSupervisorOptions<T>(options: SupervisorOptions<T>): Reso
     logger: logger ?? silentLogger,
     onDeadLetter,
     keepAlive: keepAlive ?? scheduler === undefined,
+    weigh: isWorkerLogic(worker) ? undefined : worker.weigh,
   }
 }
 

@@ -2,7 +2,8 @@ import type { Subscription } from 'rxjs'
 import type { AnyActorRef } from 'xstate'
 import type { SupervisorState } from '../../machines/supervisor.types.ts'
 import { deadLetter } from '../deadLetter.ts'
-import { AbortError, BatcherStoppedError, SupervisorEscalatedError } from '../errors.ts'
+import { AbortError, BatcherStoppedError, SupervisorEscalatedError, type InvalidWeightError } from '../errors.ts'
+import { measureWeight } from '../batcher/refusals.ts'
 import { untilAborted } from '../patterns/untilAborted.ts'
 import { backoffDelay } from '../retry.ts'
 import { ProcessHold, scheduleAfter } from '../scheduler.ts'
@@ -100,13 +101,13 @@ export class SupervisorRuntime<T> {
   route(item: T, key: unknown): boolean {
     if (!this.accepting) return this.refuse(1)
     if (this.scaleTimer === undefined) this.armScaleTimer()
-    if (this.handoff !== undefined) return this.routeMoving(item, key, undefined)
+    if (this.handoff !== undefined) return this.refusal(item) === undefined ? this.routeMoving(item, key, undefined) : this.refuse(1)
     const routeSet = this.routeSet
     const slot = routeSet[this.options.router.pick(item, key, routeSet)]!
     const port = slot.port
     // The hot path: a router pick and the worker's own tryAdd; nothing goes through the interpreter.
     if (port !== undefined && !slot.holding) return port.tryAdd(item)
-    return this.hold(slot, { item, ticket: undefined }) || this.refuse(1)
+    return (this.refusal(item) === undefined && this.hold(slot, { item, ticket: undefined })) || this.refuse(1)
   }
 
   /**
@@ -134,6 +135,8 @@ export class SupervisorRuntime<T> {
   /** The one waiting path of `add` (settles once accepted) and `submit` (settles with the item's outcome). */
   private enter(item: T, signal: AbortSignal | undefined, submitted: boolean): Promise<void> {
     return new Promise<void>((resolve, reject) => {
+      const refusal = this.refusal(item)
+      if (refusal) return reject(refusal)
       const attempt = (): void => {
         if (!this.accepting) return reject(new BatcherStoppedError('The supervisor is stopping or stopped and accepts no new items'))
         if (signal?.aborted) return reject(new AbortError(signal.reason))
@@ -157,6 +160,13 @@ export class SupervisorRuntime<T> {
       }
       attempt()
     })
+  }
+
+  /** The error refusing `item` at the door (its weight is invalid), or undefined when a worker would take it. */
+  private refusal(item: T): InvalidWeightError | undefined {
+    if (this.options.weigh === undefined) return undefined
+    const weight = measureWeight(this.options.weigh, item)
+    return typeof weight === 'number' ? undefined : weight
   }
 
   private pickSlot(item: T): Slot<T> {

@@ -1,6 +1,6 @@
 /** Issue 10 items 5, 6, 8, 12 and 13: what a supervisor's add, submit and addMany promise, and when its scale timer runs. */
 import { describe, expect, it } from 'vitest'
-import { AbortError, BatcherStoppedError } from '../../src/errors.ts'
+import { AbortError, BatcherStoppedError, InvalidWeightError } from '../../src/errors.ts'
 import { byKey } from '../../src/routing/byKey.ts'
 import type { Router } from '../../src/routing/router.ts'
 import { createSupervisor } from '../../src/supervisor/createSupervisor.ts'
@@ -139,5 +139,26 @@ describe('items 12 and 13: the scale timer', () => {
     await time.advanceBy(1000)
     expect(supervisor.metrics()).toMatchObject({ itemsFlushed: 5, workerCount: 1 })
     expect(time.scheduler.actions).toEqual([]) // no timer armed at all: it sleeps until the next item
+  })
+})
+
+describe('an item whose weight a worker would refuse', () => {
+  it('is refused at the door while its worker restarts, instead of being held and offered for ever', async () => {
+    const time = createVirtualTime()
+    const written: number[] = []
+    const supervisor = createSupervisor<number>({
+      worker: { flush: (batch) => void written.push(...batch), size: 10, maxWaitMs: 10, scheduler: time.scheduler, weigh: (item) => (item < 0 ? NaN : 1), maxBatchWeight: 100 },
+      restart: { backoffMs: 50 },
+    })
+    crash(supervisor.actor.system.get('worker-0'))
+    expect(supervisor.state).toBe('restarting')
+    expect(supervisor.tryAdd(-1)).toBe(false)
+    await expect(supervisor.add(-2)).rejects.toBeInstanceOf(InvalidWeightError)
+    await expect(supervisor.submit(-3)).rejects.toBeInstanceOf(InvalidWeightError)
+    expect(supervisor.tryAdd(4)).toBe(true)
+    await time.advanceBy(100)
+    await supervisor.stop()
+    expect(written).toEqual([4])
+    expect(supervisor.metrics()).toMatchObject({ itemsAdded: 1, itemsFlushed: 1, itemsDropped: 1 })
   })
 })
