@@ -1,16 +1,14 @@
-import type { Subscription } from 'rxjs'
 import type { AnyActorRef } from 'xstate'
 import type { SupervisorState } from '../../machines/supervisor.types.ts'
 import { deadLetter } from '../deadLetter.ts'
 import { AbortError, BatcherStoppedError, SupervisorEscalatedError, type InvalidWeightError } from '../errors.ts'
 import { measureWeight } from '../batcher/refusals.ts'
 import { untilAborted } from '../patterns/untilAborted.ts'
-import { backoffDelay } from '../retry.ts'
-import { ProcessHold, scheduleAfter } from '../scheduler.ts'
-import { onWorkerCrash, takeLeftovers, type CrashHost } from './crashHandoff.ts'
-import { desiredWorkers, startHandoff, type Handoff } from './scaling.ts'
-import { closeSlot, deliverHeld, drainSlot, flushSlot, newSlot, spawnWorker, type Held, type Slot, type Spawn } from './slot.ts'
-import { deadLetteredPort, sumMetrics, type PortRecord, type SupervisorMetrics } from './supervisorMetrics.ts'
+import { ProcessHold, TimerSet } from '../scheduler.ts'
+import { Scaling } from './scaling.ts'
+import { closeSlot, deliverHeld, drainSlot, flushSlot, type Held, type Slot, type Spawn } from './slot.ts'
+import { WorkerPool } from './workerPool.ts'
+import { deadLetteredPort, sumMetrics, type SupervisorMetrics } from './supervisorMetrics.ts'
 import type { ResolvedSupervisor } from './supervisorOptions.ts'
 
 /**
@@ -23,27 +21,18 @@ import type { ResolvedSupervisor } from './supervisorOptions.ts'
  * the slot has no live worker or its keys are moving → `deliverHeld` feeds the worker in order.
  */
 export class SupervisorRuntime<T> {
-  private readonly slots: Slot<T>[] = []
-  /** The routing set: slots in order, without retiring ones. */
-  private routeSet: Slot<T>[] = []
-  private nextSlot = 0
-  /** Every worker port ever attached, with how many of its items were handed to a replacement. */
-  private readonly ports: PortRecord<T>[] = []
-  private readonly restartQueue: Slot<T>[] = []
-  private handoff: Handoff<T> | undefined
+  private readonly pool: WorkerPool<T>
+  private readonly scaling: Scaling<T>
   private heldItems = 0
   /** Keeps the process alive while the supervisor itself holds accepted items (workers hold their own). */
   private readonly processHold: ProcessHold
   private itemsDropped = 0
-  private restarts = 0
   private accepting = true
   private draining = false
   private failed = false
-  private lastCrash: unknown
   /** The error of the escalation, built once. */
   private escalated: SupervisorEscalatedError | undefined
-  private scaleTimer: Subscription | undefined
-  private readonly timers = new Set<Subscription>()
+  private readonly timers: TimerSet
   private resolveFinished!: (outcome: 'stopped' | 'failed') => void
   /** Settles with how the supervisor ended. */
   readonly finished: Promise<'stopped' | 'failed'>
@@ -59,26 +48,23 @@ export class SupervisorRuntime<T> {
     this.stopped = this.finished.then(() => undefined)
     this.capacity = options.workerCapacity * options.input.max
     this.processHold = new ProcessHold(options.keepAlive)
+    this.timers = new TimerSet(options.scheduler)
+    this.pool = new WorkerPool(options, self, {
+      isFailed: this.gaveUp, addHeld: (count) => (this.heldCount += count), deadLetterHeld: (held, error) => this.deadLetterHeld(held, error),
+      escalationError: () => this.escalationError(), later: (delay, work) => this.timers.after(delay, work), attached: (slot) => this.deliver(slot),
+    })
+    this.scaling = new Scaling(options, this.pool, this.timers, {
+      isAccepting: () => this.accepting, gaveUp: this.gaveUp, pending: () => this.pending, send: (event) => self.send(event),
+      drain: (slot) => this.drain(slot),
+      rehold: (slot, held) => {
+        this.heldCount--
+        this.hold(slot, held) || this.hold(slot, held, true)
+      },
+    })
   }
 
   /** True once the supervisor escalated: slots stop waiting for their workers. */
   private readonly gaveUp = (): boolean => this.failed
-
-  /** What the crash handoff needs of this runtime. */
-  private readonly crashHost: CrashHost<T> = {
-    isFailed: this.gaveUp,
-    recordOf: (slot) => this.ports.find((entry) => entry.port === slot.port),
-    addHeld: (count) => (this.heldCount += count),
-    deadLetterHeld: (held, error) => this.deadLetterHeld(held, error),
-    deadLetterLeftovers: (items, error) => deadLetter(this.options.onDeadLetter, this.options.logger, items, error),
-    escalationError: () => this.escalationError(),
-    reportCrash: (slot, error) => {
-      this.lastCrash = error
-      this.options.logger.warn(`loadbatch: supervisor worker ${slot.id} crashed`, error)
-      this.restartQueue.push(slot)
-      this.self.send({ type: 'WORKER_CRASHED', workerId: slot.id, at: this.options.scheduler.now(), error })
-    },
-  }
 
   /** Items accepted and held for a worker (restarting, or taking over keys). */
   private get heldCount(): number {
@@ -100,9 +86,9 @@ export class SupervisorRuntime<T> {
   /** Routes one item with an explicit key (the `ADD { key }` event). */
   route(item: T, key: unknown): boolean {
     if (!this.accepting) return this.refuse(1)
-    if (this.scaleTimer === undefined) this.armScaleTimer()
-    if (this.handoff !== undefined) return this.refusal(item) === undefined ? this.routeMoving(item, key, undefined) : this.refuse(1)
-    const routeSet = this.routeSet
+    this.scaling.wake()
+    if (this.scaling.handoff !== undefined) return this.refusal(item) === undefined ? this.routeMoving(item, key, undefined) : this.refuse(1)
+    const routeSet = this.pool.routeSet
     const slot = routeSet[this.options.router.pick(item, key, routeSet)]!
     const port = slot.port
     // The hot path: a router pick and the worker's own tryAdd; nothing goes through the interpreter.
@@ -142,7 +128,7 @@ export class SupervisorRuntime<T> {
         if (signal?.aborted) return reject(new AbortError(signal.reason))
         const slot = this.pickSlot(item)
         const port = slot.port
-        if (this.handoff === undefined && port !== undefined && !slot.holding) {
+        if (this.scaling.handoff === undefined && port !== undefined && !slot.holding) {
           // A crashed worker's leftovers carry their promises to the replacement, so a BatcherStoppedError here always
           // means "never accepted" (the worker crashed or was retired while the item waited for room): route it again.
           ;(submitted ? port.submit(item, { signal }) : port.add(item, { signal })).then(resolve, (error: unknown) => {
@@ -152,11 +138,11 @@ export class SupervisorRuntime<T> {
           return
         }
         const held = { item, ticket: submitted ? { resolve, reject } : undefined }
-        if (this.handoff !== undefined ? this.routeMoving(item, undefined, submitted ? held : undefined) : this.hold(slot, held)) {
+        if (this.scaling.handoff !== undefined ? this.routeMoving(item, undefined, submitted ? held : undefined) : this.hold(slot, held)) {
           if (!submitted) resolve()
           return
         }
-        untilRoom(this.handoff?.done ?? slot.ready, signal).then(attempt, reject)
+        untilRoom(this.scaling.handoff?.done ?? slot.ready, signal).then(attempt, reject)
       }
       attempt()
     })
@@ -170,8 +156,8 @@ export class SupervisorRuntime<T> {
   }
 
   private pickSlot(item: T): Slot<T> {
-    if (this.scaleTimer === undefined) this.armScaleTimer() // every route in wakes the scale timer, not only tryAdd's
-    const routeSet = this.routeSet
+    this.scaling.wake() // every route in wakes the scale timer, not only tryAdd's
+    const routeSet = this.pool.routeSet
     return routeSet[this.options.router.pick(item, undefined, routeSet)]!
   }
 
@@ -180,9 +166,9 @@ export class SupervisorRuntime<T> {
    * old and the new set waits in the handoff queue until the old owner has flushed.
    */
   private routeMoving(item: T, key: unknown, held: Held<T> | undefined): boolean {
-    const handoff = this.handoff!
+    const handoff = this.scaling.handoff!
     const router = this.options.router
-    const slot = this.routeSet[router.pick(item, key, this.routeSet)]!
+    const slot = this.pool.routeSet[router.pick(item, key, this.pool.routeSet)]!
     if (handoff.from[router.pick(item, key, handoff.from)] !== slot) {
       if (this.heldCount >= this.capacity) return held ? false : this.refuse(1)
       handoff.queue.push({ slot, held: held ?? { item, ticket: undefined } })
@@ -218,100 +204,37 @@ export class SupervisorRuntime<T> {
     return false
   }
 
-  // ── Workers: spawn, attach, crash, restart ─────────────────────────────────────────
-
   /** Spawns the initial workers. */
   start(spawn: Spawn, count: number): void {
-    for (let i = 0; i < count; i++) this.routeSet.push(this.spawnInto(newSlot<T>(`worker-${this.nextSlot++}`), spawn))
-    this.slots.push(...this.routeSet)
+    this.pool.start(spawn, count)
   }
 
-  /** Spawns a worker into `slot`; its data plane is attached once it started, and its crash handed to the crash handoff. */
-  private spawnInto(slot: Slot<T>, spawn: Spawn): Slot<T> {
-    slot.logic ??= this.options.workerLogicFor((items, tickets) => takeLeftovers(slot, items, tickets, this.crashHost))
-    const ownId = (this.self as { systemId?: string }).systemId
-    spawnWorker(slot, spawn, ownId, (ref, error) => this.onWorkerError(slot, ref, error), (port) => {
-      this.ports.push({ port, slot, handedOver: 0, live: true })
-      this.deliver(slot)
-    })
-    return slot
-  }
-
-  private onWorkerError(slot: Slot<T>, ref: AnyActorRef, error: unknown): void {
-    if (slot.ref !== ref || this.failed) return
-    onWorkerCrash(slot, error, this.crashHost)
-  }
-
-  /** Arms the backoff before the next restart: `backoffMs`, doubling with each crash inside the window. */
+  /** Arms the backoff before the next restart. */
   scheduleRestart(crashesInWindow: number): void {
-    const delay = backoffDelay(crashesInWindow, this.options.restart)
-    this.later(delay, () => this.self.send({ type: 'RESTART_DUE' }))
+    this.pool.scheduleRestart(crashesInWindow)
   }
 
-  /** Replaces the oldest crashed worker under the same slot name; it gets the held items before anything new. */
+  /** Replaces the oldest crashed worker under the same slot name. */
   restartWorker(spawn: Spawn): void {
-    const slot = this.restartQueue.shift()
-    if (!slot || this.failed) return
-    this.restarts++
-    this.spawnInto(slot, spawn)
+    this.pool.restartWorker(spawn)
   }
 
   // ── Scaling ────────────────────────────────────────────────────────────────────────
 
-  private armScaleTimer(): void {
-    const { input, scale } = this.options
-    if (input.min === input.max || !this.accepting) return
-    this.scaleTimer = this.later(scale.intervalMs, () => {
-      this.scaleTimer = undefined
-      const desired = desiredWorkers(this.routeSet, this.options.scale, this.options.workerCapacity)
-      // desiredWorkers() asks for one fewer than `min` when idle at `min`: the chart clamps it, and the timer sleeps.
-      const idle = desired <= input.min && this.routeSet.length === input.min && this.pending === 0
-      if (!idle) this.armScaleTimer() // an idle pool at min sleeps until the next item
-      this.self.send({ type: 'SCALE_TICK', at: this.options.scheduler.now(), desired })
-    })
-  }
-
-  /** Adds a worker. With a keyed router, the keys it wins wait until their old owners flushed what they hold. */
+  /** Adds a worker (a scaling step). */
   addWorker(spawn: Spawn): void {
-    const from = this.routeSet
-    const slot = this.spawnInto(newSlot<T>(`worker-${this.nextSlot++}`), spawn)
-    this.slots.push(slot)
-    this.routeSet = [...from, slot]
-    this.options.logger.info(`loadbatch: supervisor scaled up to ${this.routeSet.length} workers`)
-    // Only a keyed router needs the old owners flushed before their keys move to the new worker.
-    const barrier = this.options.router.keyed ? Promise.all(from.map((old) => flushSlot(old, this.gaveUp))) : Promise.resolve()
-    this.changeMembership(from, barrier)
+    this.scaling.addWorker(spawn)
   }
 
-  /** Takes the newest worker out of routing and drains it; its keys move once it stopped. */
+  /** Retires the newest worker (a scaling step). */
   retireWorker(): void {
-    const from = this.routeSet
-    const slot = from[from.length - 1]!
-    slot.retiring = true
-    this.routeSet = from.slice(0, -1)
-    this.options.logger.info(`loadbatch: supervisor scaled down to ${this.routeSet.length} workers`)
-    this.changeMembership(from, this.drain(slot))
-  }
-
-  private changeMembership(from: readonly Slot<T>[], barrier: Promise<unknown>): void {
-    if (!this.options.router.keyed) {
-      void barrier.then(() => this.self.send({ type: 'SCALE_DONE' }))
-      return
-    }
-    this.handoff = startHandoff(from, barrier, (queue) => {
-      this.handoff = undefined
-      for (const { slot, held } of queue) {
-        this.heldCount--
-        this.hold(slot, held) || this.hold(slot, held, true)
-      }
-      this.self.send({ type: 'SCALE_DONE' })
-    })
+    this.scaling.retireWorker()
   }
 
   /** Drains the slot's worker; a retired worker's counters stop counting as live once it stopped. */
   private async drain(slot: Slot<T>, timeoutMs?: number): Promise<void> {
     const port = await drainSlot(slot, timeoutMs, this.gaveUp)
-    const record = this.ports.find((entry) => entry.port === port)
+    const record = this.pool.ports.find((entry) => entry.port === port)
     if (record && slot.retiring) record.live = false
   }
 
@@ -319,12 +242,12 @@ export class SupervisorRuntime<T> {
 
   /** Cuts every worker's buffer; resolves when all of it has settled. */
   flush(): Promise<void> {
-    return Promise.all(this.routeSet.map((slot) => flushSlot(slot, this.gaveUp))).then(() => undefined)
+    return Promise.all(this.pool.routeSet.map((slot) => flushSlot(slot, this.gaveUp))).then(() => undefined)
   }
 
   /** Sends a feedback sample to every live worker. */
   shareFeedback(feedback: unknown): void {
-    for (const slot of this.routeSet) slot.ref?.send({ type: 'FEEDBACK', feedback })
+    for (const slot of this.pool.routeSet) slot.ref?.send({ type: 'FEEDBACK', feedback })
   }
 
   /** Stops routing; drains every worker (after a pending handoff); sends `DRAINED` when all stopped. */
@@ -332,19 +255,19 @@ export class SupervisorRuntime<T> {
     if (this.draining) return
     this.accepting = false
     this.draining = true
-    this.scaleTimer?.unsubscribe()
+    this.scaling.stop()
     void (async () => {
-      await this.handoff?.done
-      const retiring = this.slots.filter((slot) => slot.retiring)
-      for (const slot of this.slots) slot.retiring = true
-      await Promise.all([...this.routeSet, ...retiring].map((slot) => this.drain(slot, timeoutMs)))
+      await this.scaling.handoff?.done
+      const retiring = this.pool.slots.filter((slot) => slot.retiring)
+      for (const slot of this.pool.slots) slot.retiring = true
+      await Promise.all([...this.pool.routeSet, ...retiring].map((slot) => this.drain(slot, timeoutMs)))
       if (!this.failed) this.self.send({ type: 'DRAINED' })
     })()
   }
 
   /** Gives up: what is held goes to onDeadLetter, workers give up theirs and stop. Then `ESCALATE` makes the actor error. */
   escalate(): void {
-    const error = new SupervisorEscalatedError(this.options.input.maxRestarts, this.options.input.withinMs, this.lastCrash)
+    const error = new SupervisorEscalatedError(this.options.input.maxRestarts, this.options.input.withinMs, this.pool.lastCrash)
     this.escalated = error
     this.abandon(error)
     this.failed = true
@@ -355,18 +278,18 @@ export class SupervisorRuntime<T> {
 
   /** The error `raiseEscalation` throws. */
   escalationError(): SupervisorEscalatedError {
-    return (this.escalated ??= new SupervisorEscalatedError(this.options.input.maxRestarts, this.options.input.withinMs, this.lastCrash))
+    return (this.escalated ??= new SupervisorEscalatedError(this.options.input.maxRestarts, this.options.input.withinMs, this.pool.lastCrash))
   }
 
   /** Dead-letters what is held and makes every worker give up what it holds; used on escalation (and by a parent). */
   abandon(error: unknown): void {
     this.accepting = false
     this.releaseTimers()
-    const held = [...(this.handoff?.queue.map((entry) => entry.held) ?? []), ...this.slots.flatMap((slot) => slot.held.splice(0))]
-    if (this.handoff) this.handoff.queue.length = 0
+    const held = [...(this.scaling.handoff?.queue.map((entry) => entry.held) ?? []), ...this.pool.slots.flatMap((slot) => slot.held.splice(0))]
+    if (this.scaling.handoff) this.scaling.handoff.queue.length = 0
     this.heldCount = 0
     this.deadLetterHeld(held, error)
-    for (const slot of this.slots) {
+    for (const slot of this.pool.slots) {
       slot.port?.abandon(error)
       if (slot.ref?.getSnapshot().status === 'active') slot.ref.send({ type: 'STOP' })
       slot.markReady()
@@ -377,7 +300,7 @@ export class SupervisorRuntime<T> {
   private deadLetterHeld(held: readonly Held<T>[], error: unknown): void {
     if (held.length === 0) return
     for (const entry of held) entry.ticket?.reject(error)
-    this.ports.push({ port: deadLetteredPort(held.length), slot: this.slots[0]!, handedOver: 0, live: false })
+    this.pool.ports.push({ port: deadLetteredPort(held.length), slot: this.pool.slots[0]!, handedOver: 0, live: false })
     deadLetter(this.options.onDeadLetter, this.options.logger, held.map((entry) => entry.item), error, 'held item(s) dead-lettered')
   }
 
@@ -388,19 +311,8 @@ export class SupervisorRuntime<T> {
   }
 
   private releaseTimers(): void {
-    this.scaleTimer?.unsubscribe()
-    this.scaleTimer = undefined
-    for (const timer of this.timers) timer.unsubscribe()
-    this.timers.clear()
-  }
-
-  private later(delay: number, work: () => void): Subscription {
-    const timer = scheduleAfter(this.options.scheduler, delay, () => {
-      this.timers.delete(timer)
-      work()
-    })
-    this.timers.add(timer)
-    return timer
+    this.scaling.stop()
+    this.timers.cancelAll()
   }
 
   // ── Metrics ────────────────────────────────────────────────────────────────────────
@@ -408,20 +320,20 @@ export class SupervisorRuntime<T> {
   /** Items held plus buffered and in flight in every worker. */
   get pending(): number {
     let pending = this.heldCount
-    for (const slot of this.routeSet) pending += slot.port?.pending ?? 0
+    for (const slot of this.pool.routeSet) pending += slot.port?.pending ?? 0
     return pending
   }
 
   /** Resolves when some worker has room (or nothing can change any more). */
   whenRoom(): Promise<void> {
-    const ports = this.routeSet.flatMap((slot) => (slot.port ? [slot.port] : []))
+    const ports = this.pool.routeSet.flatMap((slot) => (slot.port ? [slot.port] : []))
     if (ports.length === 0 || ports.some((port) => port.pending < port.capacity)) return Promise.resolve()
     return Promise.race(ports.map((port) => port.whenRoom()))
   }
 
   /** Sums of every worker's counters (present and past), with the supervisor's held items and refusals. */
   metrics(state: SupervisorState = 'running'): SupervisorMetrics {
-    return sumMetrics(this.ports, { held: this.heldCount, dropped: this.itemsDropped, workerCount: this.routeSet.length, restarts: this.restarts }, state)
+    return sumMetrics(this.pool.ports, { held: this.heldCount, dropped: this.itemsDropped, workerCount: this.pool.routeSet.length, restarts: this.pool.restarts }, state)
   }
 }
 
