@@ -28,7 +28,7 @@ export function createSupervisorLogic<T>(options: SupervisorOptions<T>): {
           runtimes.set(self, created)
           // Also reached when a parent stops this actor without STOP: workers are stopped by XState and dead-letter what they hold.
           self.subscribe({ complete: () => created.release(), error: () => created.release() })
-          created.start(spawn as unknown as Spawn, resolved.input.initial)
+          created.pool.start(spawn as unknown as Spawn, resolved.input.initial)
           // The options win over the machine's input, so the logic behaves the same when a parent spawns it without input.
           const { initial, ...bounds } = resolved.input
           return { ...bounds, workers: initial }
@@ -47,13 +47,13 @@ export function createSupervisorLogic<T>(options: SupervisorOptions<T>): {
           runtime(self).shareFeedback(event.feedback)
         },
         addWorker: assign(({ self, spawn }) => {
-          runtime(self).addWorker(spawn as unknown as Spawn)
+          runtime(self).scaling.addWorker(spawn as unknown as Spawn)
           return {}
         }),
-        retireWorker: ({ self }) => runtime(self).retireWorker(),
-        scheduleRestart: ({ self, context }) => runtime(self).scheduleRestart(context.crashes.length),
+        retireWorker: ({ self }) => runtime(self).scaling.retireWorker(),
+        scheduleRestart: ({ self, context }) => runtime(self).pool.scheduleRestart(context.crashes.length),
         restartWorker: assign(({ self, spawn }) => {
-          runtime(self).restartWorker(spawn as unknown as Spawn)
+          runtime(self).pool.restartWorker(spawn as unknown as Spawn)
           return {}
         }),
         beginDrain: ({ self, event }) => runtime(self).beginDrain(event.type === 'STOP' ? event.timeoutMs : undefined),

@@ -53,8 +53,6 @@ export interface ScalingHost<T> {
   /** Items held, buffered and in flight. */
   pending(): number
   send(event: SupervisorEvent): void
-  /** Drains a retiring slot's worker. */
-  drain(slot: Slot<T>): Promise<void>
   /** Hands a moved item to its new slot once the handoff is over. */
   rehold(slot: Slot<T>, held: Held<T>): void
 }
@@ -108,7 +106,7 @@ export class Scaling<T> {
   /** Takes the newest worker out of routing and drains it; its keys move once it stopped. */
   retireWorker(): void {
     const from = this.pool.shrink()
-    this.changeMembership(from, this.host.drain(from[from.length - 1]!))
+    this.changeMembership(from, this.pool.drain(from[from.length - 1]!))
   }
 
   private changeMembership(from: readonly Slot<T>[], barrier: Promise<unknown>): void {

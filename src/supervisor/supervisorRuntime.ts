@@ -1,14 +1,13 @@
 import type { AnyActorRef } from 'xstate'
 import type { SupervisorState } from '../../machines/supervisor.types.ts'
-import { deadLetter } from '../deadLetter.ts'
 import { AbortError, BatcherStoppedError, SupervisorEscalatedError, type InvalidWeightError } from '../errors.ts'
 import { measureWeight } from '../batcher/refusals.ts'
 import { untilAborted } from '../patterns/untilAborted.ts'
 import { ProcessHold, TimerSet } from '../scheduler.ts'
 import { Scaling } from './scaling.ts'
-import { closeSlot, deliverHeld, drainSlot, flushSlot, type Held, type Slot, type Spawn } from './slot.ts'
+import { closeSlot, deliverHeld, flushSlot, type Held, type Slot } from './slot.ts'
 import { WorkerPool } from './workerPool.ts'
-import { deadLetteredPort, sumMetrics, type SupervisorMetrics } from './supervisorMetrics.ts'
+import { sumMetrics, type SupervisorMetrics } from './supervisorMetrics.ts'
 import type { ResolvedSupervisor } from './supervisorOptions.ts'
 
 /**
@@ -21,8 +20,10 @@ import type { ResolvedSupervisor } from './supervisorOptions.ts'
  * the slot has no live worker or its keys are moving → `deliverHeld` feeds the worker in order.
  */
 export class SupervisorRuntime<T> {
-  private readonly pool: WorkerPool<T>
-  private readonly scaling: Scaling<T>
+  /** The workers: slots, routing set, restarts. */
+  readonly pool: WorkerPool<T>
+  /** The scale timer and scaling steps. */
+  readonly scaling: Scaling<T>
   private heldItems = 0
   /** Keeps the process alive while the supervisor itself holds accepted items (workers hold their own). */
   private readonly processHold: ProcessHold
@@ -50,12 +51,11 @@ export class SupervisorRuntime<T> {
     this.processHold = new ProcessHold(options.keepAlive)
     this.timers = new TimerSet(options.scheduler)
     this.pool = new WorkerPool(options, self, {
-      isFailed: this.gaveUp, addHeld: (count) => (this.heldCount += count), deadLetterHeld: (held, error) => this.deadLetterHeld(held, error),
+      isFailed: this.gaveUp, addHeld: (count) => (this.heldCount += count),
       escalationError: () => this.escalationError(), later: (delay, work) => this.timers.after(delay, work), attached: (slot) => this.deliver(slot),
     })
     this.scaling = new Scaling(options, this.pool, this.timers, {
       isAccepting: () => this.accepting, gaveUp: this.gaveUp, pending: () => this.pending, send: (event) => self.send(event),
-      drain: (slot) => this.drain(slot),
       rehold: (slot, held) => {
         this.heldCount--
         this.hold(slot, held) || this.hold(slot, held, true)
@@ -204,40 +204,6 @@ export class SupervisorRuntime<T> {
     return false
   }
 
-  /** Spawns the initial workers. */
-  start(spawn: Spawn, count: number): void {
-    this.pool.start(spawn, count)
-  }
-
-  /** Arms the backoff before the next restart. */
-  scheduleRestart(crashesInWindow: number): void {
-    this.pool.scheduleRestart(crashesInWindow)
-  }
-
-  /** Replaces the oldest crashed worker under the same slot name. */
-  restartWorker(spawn: Spawn): void {
-    this.pool.restartWorker(spawn)
-  }
-
-  // ── Scaling ────────────────────────────────────────────────────────────────────────
-
-  /** Adds a worker (a scaling step). */
-  addWorker(spawn: Spawn): void {
-    this.scaling.addWorker(spawn)
-  }
-
-  /** Retires the newest worker (a scaling step). */
-  retireWorker(): void {
-    this.scaling.retireWorker()
-  }
-
-  /** Drains the slot's worker; a retired worker's counters stop counting as live once it stopped. */
-  private async drain(slot: Slot<T>, timeoutMs?: number): Promise<void> {
-    const port = await drainSlot(slot, timeoutMs, this.gaveUp)
-    const record = this.pool.ports.find((entry) => entry.port === port)
-    if (record && slot.retiring) record.live = false
-  }
-
   // ── Control plane actions ──────────────────────────────────────────────────────────
 
   /** Cuts every worker's buffer; resolves when all of it has settled. */
@@ -260,7 +226,7 @@ export class SupervisorRuntime<T> {
       await this.scaling.handoff?.done
       const retiring = this.pool.slots.filter((slot) => slot.retiring)
       for (const slot of this.pool.slots) slot.retiring = true
-      await Promise.all([...this.pool.routeSet, ...retiring].map((slot) => this.drain(slot, timeoutMs)))
+      await Promise.all([...this.pool.routeSet, ...retiring].map((slot) => this.pool.drain(slot, timeoutMs)))
       if (!this.failed) this.self.send({ type: 'DRAINED' })
     })()
   }
@@ -288,20 +254,12 @@ export class SupervisorRuntime<T> {
     const held = [...(this.scaling.handoff?.queue.map((entry) => entry.held) ?? []), ...this.pool.slots.flatMap((slot) => slot.held.splice(0))]
     if (this.scaling.handoff) this.scaling.handoff.queue.length = 0
     this.heldCount = 0
-    this.deadLetterHeld(held, error)
+    this.pool.deadLetterHeld(held, error)
     for (const slot of this.pool.slots) {
       slot.port?.abandon(error)
       if (slot.ref?.getSnapshot().status === 'active') slot.ref.send({ type: 'STOP' })
       slot.markReady()
     }
-  }
-
-  /** Rejects the `submit`s of held items and dead-letters them, counted as the supervisor's own. */
-  private deadLetterHeld(held: readonly Held<T>[], error: unknown): void {
-    if (held.length === 0) return
-    for (const entry of held) entry.ticket?.reject(error)
-    this.pool.ports.push({ port: deadLetteredPort(held.length), slot: this.pool.slots[0]!, handedOver: 0, live: false })
-    deadLetter(this.options.onDeadLetter, this.options.logger, held.map((entry) => entry.item), error, 'held item(s) dead-lettered')
   }
 
   /** Cancels every timer and settles `stopped`. Called on reaching `stopped`. */
@@ -314,8 +272,6 @@ export class SupervisorRuntime<T> {
     this.scaling.stop()
     this.timers.cancelAll()
   }
-
-  // ── Metrics ────────────────────────────────────────────────────────────────────────
 
   /** Items held plus buffered and in flight in every worker. */
   get pending(): number {

@@ -3,8 +3,8 @@ import type { AnyActorRef } from 'xstate'
 import { deadLetter } from '../deadLetter.ts'
 import { backoffDelay } from '../retry.ts'
 import { onWorkerCrash, takeLeftovers, type CrashHost } from './crashHandoff.ts'
-import { newSlot, spawnWorker, type Held, type Slot, type Spawn } from './slot.ts'
-import type { PortRecord } from './supervisorMetrics.ts'
+import { drainSlot, newSlot, spawnWorker, type Held, type Slot, type Spawn } from './slot.ts'
+import { deadLetteredPort, type PortRecord } from './supervisorMetrics.ts'
 import type { ResolvedSupervisor } from './supervisorOptions.ts'
 
 /** What the pool needs of the supervisor runtime, as callbacks (no import of it). */
@@ -13,8 +13,6 @@ export interface PoolHost<T> {
   isFailed(): boolean
   /** Counts `count` more items held by the supervisor. */
   addHeld(count: number): void
-  /** Dead-letters held items as the supervisor's own, rejecting their `submit`s. */
-  deadLetterHeld(held: readonly Held<T>[], error: unknown): void
   /** The escalation's error. */
   escalationError(): unknown
   /** Runs `work` after `delay` ms on the supervisor's scheduler (cancelled when it stops). */
@@ -51,7 +49,7 @@ export class WorkerPool<T> {
       isFailed: host.isFailed,
       recordOf: (slot) => this.ports.find((entry) => entry.port === slot.port),
       addHeld: host.addHeld,
-      deadLetterHeld: host.deadLetterHeld,
+      deadLetterHeld: (held, error) => this.deadLetterHeld(held, error),
       deadLetterLeftovers: (items, error) => deadLetter(options.onDeadLetter, options.logger, items, error),
       escalationError: host.escalationError,
       reportCrash: (slot, error) => {
@@ -116,5 +114,20 @@ export class WorkerPool<T> {
     if (!slot || this.host.isFailed()) return
     this.restarts++
     this.spawnInto(slot, spawn)
+  }
+
+  /** Rejects the `submit`s of held items and dead-letters them, counted as the supervisor's own. */
+  deadLetterHeld(held: readonly Held<T>[], error: unknown): void {
+    if (held.length === 0) return
+    for (const entry of held) entry.ticket?.reject(error)
+    this.ports.push({ port: deadLetteredPort(held.length), slot: this.slots[0]!, handedOver: 0, live: false })
+    deadLetter(this.options.onDeadLetter, this.options.logger, held.map((entry) => entry.item), error, 'held item(s) dead-lettered')
+  }
+
+  /** Drains the slot's worker; a retired worker's counters stop counting as live once it stopped. */
+  async drain(slot: Slot<T>, timeoutMs?: number): Promise<void> {
+    const port = await drainSlot(slot, timeoutMs, this.host.isFailed)
+    const record = this.ports.find((entry) => entry.port === port)
+    if (record && slot.retiring) record.live = false
   }
 }
