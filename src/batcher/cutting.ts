@@ -23,6 +23,8 @@ export class Cutting<T> {
   private timeDueAt = -Infinity
   /** Items with a sequence number below this are cut at once (`flush()`). */
   private flushUntilSeq = 0
+  /** A check at the end of the turn whether the buffer stayed empty (then the wait timer is cancelled). */
+  private idleCheck = false
 
   constructor(
     private readonly options: ResolvedOptions<T>,
@@ -38,7 +40,8 @@ export class Cutting<T> {
   /** The first item of a batch arrived: its wait starts. */
   firstItem(): void {
     this.headSince = this.options.scheduler.now()
-    this.arm(this.waitMs)
+    // A timer still armed for an earlier batch fires no later than this one's deadline: it is kept (one timer per wait, not per batch).
+    if (!this.waitTimer) this.arm(this.waitMs)
   }
 
   /** Asks for a cut: `manual` cuts all buffered now, `time` the overdue partial batch. */
@@ -85,7 +88,14 @@ export class Cutting<T> {
   /** After cutting: the wait timer is cancelled when nothing is left, else kept for the remainder. */
   afterCut(): void {
     if (this.buffer.length === 0) {
-      this.cancel()
+      // An empty buffer keeps its timer to the end of the turn: a next batch filling meanwhile reuses it (see `fired`).
+      if (this.waitTimer && !this.idleCheck) {
+        this.idleCheck = true
+        queueMicrotask(() => {
+          this.idleCheck = false
+          if (this.buffer.length === 0) this.cancel()
+        })
+      }
     } else if (!this.waitTimer && this.buffer.headSeq >= this.timeDueUntilSeq) {
       // Items accepted after the wait timer fired (e.g. by the sink, re-entrantly) are not overdue:
       // their deadline counts from then at the earliest, so a self-feeding sink cannot spin.
@@ -100,8 +110,16 @@ export class Cutting<T> {
     this.cancel()
     this.waitTimer = scheduleAfter(this.options.scheduler, delay, () => {
       this.waitTimer = undefined
-      this.onTimeout()
+      this.fired()
     })
+  }
+
+  /** The wait timer fired: the head's batch is overdue, or (armed for an earlier batch) the timer waits on for it. */
+  private fired(): void {
+    if (this.buffer.length === 0) return
+    const left = this.headSince + this.waitMs - this.options.scheduler.now()
+    if (left > 0) this.arm(left)
+    else this.onTimeout()
   }
 
   /** Cancels the wait timer. */

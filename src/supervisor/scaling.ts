@@ -66,19 +66,23 @@ export class Scaling<T> {
   /** The keyed handoff in progress, if any. */
   handoff: Handoff<T> | undefined
   private timer: Subscription | undefined
+  /** False for a fixed pool (`workers.min === workers.max`): the timer never runs. */
+  private readonly scales: boolean
 
   constructor(
     private readonly options: ResolvedSupervisor<T>,
     private readonly pool: WorkerPool<T>,
     private readonly timers: TimerSet,
     private readonly host: ScalingHost<T>,
-  ) {}
+  ) {
+    this.scales = options.input.min < options.input.max
+  }
 
   /** Arms the scale timer if it sleeps (every route in wakes it). */
   wake(): void {
-    if (this.timer !== undefined) return
+    if (this.timer !== undefined || !this.scales) return
     const { input, scale } = this.options
-    if (input.min === input.max || !this.host.isAccepting()) return
+    if (!this.host.isAccepting()) return
     this.timer = this.timers.after(scale.intervalMs, () => {
       this.timer = undefined
       const routeSet = this.pool.routeSet
