@@ -1,4 +1,3 @@
-import type { Subscription } from 'rxjs'
 import type { FlushTrigger } from '../../machines/batcher.types.ts'
 import { AttemptSignal } from '../attemptSignal.ts'
 import { classifyError } from '../controllers/classifyError.ts'
@@ -9,6 +8,7 @@ import { scheduleAfter } from '../scheduler.ts'
 import type { BatcherCounters } from './batcherMetrics.ts'
 import type { ResolvedOptions } from './batcherOptions.ts'
 import type { FeedbackWindow } from './feedbackWindow.ts'
+import { FlushDeadlines, type DeadlineHandle } from './flushDeadlines.ts'
 import { callFlush, failedIndexes, type AttemptOutcome, type FlushInfo } from './flushFunction.ts'
 
 /** The promise of one `submit`ted item. */
@@ -42,7 +42,7 @@ export interface Flight<T> {
   /** The running attempt's abort signal. */
   abort: AttemptSignal | undefined
   /** The running attempt's timeout, or the backoff before the next attempt. */
-  timer: Subscription | undefined
+  timer: DeadlineHandle | undefined
   /** Settled (flushed or dead-lettered); late answers of an abandoned attempt are ignored. */
   done: boolean
 }
@@ -76,13 +76,17 @@ export interface FlightHost<T> {
  * too-large or poisoned batch in two, retries after a backoff, or settles it dead-lettered.
  */
 export class FlightRunner<T> {
+  private readonly deadlines: FlushDeadlines
+
   constructor(
     private readonly options: ResolvedOptions<T>,
     private readonly counters: BatcherCounters,
     private readonly window: FeedbackWindow<T>,
     private readonly takeLeftovers: LeftoverTaker<T> | undefined,
     private readonly host: FlightHost<T>,
-  ) {}
+  ) {
+    this.deadlines = new FlushDeadlines(options.scheduler)
+  }
 
   /** Ends a flight: flushed when `error` is undefined, else dead-lettered (offered to `takeLeftovers` first when `leftover`). */
   settle(flight: Flight<T>, error: unknown, leftover = false): void {
@@ -131,7 +135,7 @@ export class FlightRunner<T> {
       },
       attempt: flight.attempt, batchId: flight.id, batchSize: flight.batchSize, trigger: flight.trigger,
     }
-    callFlush(this.options.flush, flight.items, info, scheduler, flushTimeoutMs, abort, (timer) => (flight.timer = timer), (outcome) => {
+    callFlush(this.options.flush, flight.items, info, this.deadlines, flushTimeoutMs, abort, (timer) => (flight.timer = timer), (outcome) => {
       if (answered || flight.done) return
       answered = true
       flight.timer?.unsubscribe()

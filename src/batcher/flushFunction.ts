@@ -1,10 +1,9 @@
-import type { SchedulerLike, Subscription } from 'rxjs'
 import type { FlushTrigger } from '../../machines/batcher.types.ts'
 import type { AttemptSignal } from '../attemptSignal.ts'
 import { isPromiseLike } from '../deadLetter.ts'
 import { FlushTimeoutError, type PartialBatchError } from '../errors.ts'
 import type { LoadFeedback } from '../feedback.ts'
-import { scheduleAfter } from '../scheduler.ts'
+import type { DeadlineHandle, FlushDeadlines } from './flushDeadlines.ts'
 
 /** What a flush function is told about the batch it is given. */
 export interface FlushInfo {
@@ -36,8 +35,8 @@ export type AttemptOutcome = { ok: true; feedback: unknown } | { ok: false; erro
  * `timeoutMs` (aborting `abort`). `onTimer` gets the timeout's timer, so it can be cancelled.
  */
 export function callFlush<T>(
-  flush: FlushFunction<T>, batch: readonly T[], info: FlushInfo, scheduler: SchedulerLike, timeoutMs: number,
-  abort: AttemptSignal, onTimer: (timer: Subscription) => void, answer: (outcome: AttemptOutcome) => void,
+  flush: FlushFunction<T>, batch: readonly T[], info: FlushInfo, deadlines: FlushDeadlines, timeoutMs: number,
+  abort: AttemptSignal, onTimer: (timer: DeadlineHandle) => void, answer: (outcome: AttemptOutcome) => void,
 ): void {
   let result: unknown
   try {
@@ -52,7 +51,7 @@ export function callFlush<T>(
   }
   // Only a pending answer can time out: the timer is armed after the call, not before.
   onTimer(
-    scheduleAfter(scheduler, timeoutMs, () => {
+    deadlines.add(timeoutMs, () => {
       const error = new FlushTimeoutError(timeoutMs)
       abort.abort(error)
       answer({ ok: false, error })
