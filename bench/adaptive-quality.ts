@@ -11,7 +11,7 @@
  *
  * Run alone: node --import tsx bench/adaptive-quality.ts
  */
-import { createBatcher } from '../src/batcher.ts'
+import { createBatcher } from '../src/batcher/createBatcher.ts'
 import { aimd } from '../src/controllers/aimd.ts'
 import type { Controller } from '../src/controllers/controller.ts'
 import { loadScore } from '../src/controllers/loadScore.ts'

@@ -14,10 +14,10 @@
  * Run alone: node --import tsx bench/control-plane.ts
  */
 import type { InspectionEvent } from 'xstate'
-import { createBatcher, type Batcher } from '../src/batcher.ts'
+import { createBatcher, type Batcher } from '../src/batcher/createBatcher.ts'
 import { loadScore } from '../src/controllers/loadScore.ts'
 import type { LoadFeedback } from '../src/feedback.ts'
-import type { BatcherOptions } from '../src/options.ts'
+import type { BatcherOptions } from '../src/batcher/batcherOptions.ts'
 import { createVirtualTime } from '../src/virtualTime.ts'
 import { measure, timeRatio, type Figure, type TaskSpec } from './measure.ts'
 import { BareBatcher } from './peers/bareBatcher.ts'

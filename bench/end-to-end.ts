@@ -15,7 +15,7 @@
  *
  * Run alone: node --import tsx bench/end-to-end.ts
  */
-import { createBatcher, type Batcher } from '../src/batcher.ts'
+import { createBatcher, type Batcher } from '../src/batcher/createBatcher.ts'
 import { measure, timeRatio, type Figure, type TaskSpec } from './measure.ts'
 import { PQueueBatcher } from './peers/pQueueBatcher.ts'
 import { rxBufferTimeMergeMap } from './peers/rxjsBatcher.ts'

@@ -13,7 +13,7 @@
  * Run alone: node --import tsx bench/enqueue.ts
  */
 import type { Subject, Subscription } from 'rxjs'
-import { createBatcher, type Batcher } from '../src/batcher.ts'
+import { createBatcher, type Batcher } from '../src/batcher/createBatcher.ts'
 import { measure, timeRatio, type Figure, type TaskSpec } from './measure.ts'
 import { BareBatcher } from './peers/bareBatcher.ts'
 import { rxBufferCount, rxBufferTime } from './peers/rxjsBatcher.ts'

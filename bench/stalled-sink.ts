@@ -14,7 +14,7 @@
  */
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { createBatcher } from '../src/batcher.ts'
+import { createBatcher } from '../src/batcher/createBatcher.ts'
 import { medianOf } from './measure.ts'
 import { rxBufferTimeMergeMap } from './peers/rxjsBatcher.ts'
 import { formatBytes, isMain, publish, type Row, type ScenarioReport, type TargetCheck } from './report.ts'

@@ -7,12 +7,12 @@
  *
  * Run: node --import tsx bench/supervisor.ts
  */
-import { createBatcher } from '../src/batcher.ts'
+import { createBatcher } from '../src/batcher/createBatcher.ts'
 import { byKey } from '../src/routing/byKey.ts'
 import { leastLoaded } from '../src/routing/leastLoaded.ts'
 import { roundRobin } from '../src/routing/roundRobin.ts'
 import type { Router } from '../src/routing/router.ts'
-import { createSupervisor } from '../src/supervisor.ts'
+import { createSupervisor } from '../src/supervisor/createSupervisor.ts'
 
 const ITEMS = 200_000
 const SIZE = 100

@@ -24,6 +24,11 @@ const refusing = {
 /**
  * The batcher statechart: collecting → flushing → adjusting → draining → stopped.
  *
+ * The runtime sends only what changes the state or the target: `BATCH_STARTED` and
+ * `BATCH_SETTLED` as the count of batches in flight changes between turns of the event loop
+ * (a batch that starts and settles within one turn is never sent), and per-batch detail in
+ * one `REPORT` per turn, emitted from here for `actor.on(...)`.
+ *
  * Pure: every effect is a named action whose implementation the runtime in `src/` provides
  * with `.provide()`; time arrives as `TIMEOUT` and `TICK` events, so `@xstate/graph` can walk
  * it and the inspector can draw it.
@@ -53,6 +58,8 @@ export const batcherMachine = setup({
     refuseItem: () => {},
     /** Release timers and subscriptions; settle `stop()`. */
     release: () => {},
+    /** Emit the per-batch detail a `REPORT` or `BATCH_SETTLED` carries (`batch.flushed`, `batch.deadLettered`, `items.dropped`). */
+    emitReport: () => {},
     /** Put the target the runtime reported into context. */
     setTarget: assign(({ event }) => (event.type === 'TARGET_CHANGED' ? { batchSize: event.batchSize, concurrency: event.concurrency } : {})),
     /** Emit `target.changed` with the controller's reason. */
@@ -79,6 +86,9 @@ export const batcherMachine = setup({
   }),
   entry: 'startRuntime',
   initial: 'collecting',
+  on: {
+    REPORT: { actions: 'emitReport' },
+  },
   states: {
     collecting: {
       description: 'Items accumulate in the buffer; a batch is cut at the target size, after maxWaitMs, or on FLUSH.',
@@ -93,8 +103,8 @@ export const batcherMachine = setup({
         ...accepting,
         BATCH_STARTED: { actions: 'countStarted' },
         BATCH_SETTLED: [
-          { guard: 'isLastInFlight', target: 'collecting', actions: 'countSettled' },
-          { actions: 'countSettled' },
+          { guard: 'isLastInFlight', target: 'collecting', actions: ['countSettled', 'emitReport'] },
+          { actions: ['countSettled', 'emitReport'] },
         ],
       },
     },
@@ -112,7 +122,7 @@ export const batcherMachine = setup({
         TICK: { actions: 'adjustTarget' },
         TARGET_CHANGED: { actions: ['setTarget', 'announceTarget'] },
         BATCH_STARTED: { actions: 'countStarted' },
-        BATCH_SETTLED: { actions: 'countSettled' },
+        BATCH_SETTLED: { actions: ['countSettled', 'emitReport'] },
         DRAINED: { target: 'stopped' },
       },
     },

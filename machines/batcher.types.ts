@@ -24,12 +24,17 @@ export type BatcherEvent =
   | OutsideEvent
   /** A batch was cut and handed to the flush function. */
   | { type: 'BATCH_STARTED'; batchId: number; size: number; trigger: FlushTrigger }
-  /** A batch reached its final outcome: flushed, or (after its retries) dead-lettered. */
-  | { type: 'BATCH_SETTLED'; batchId: number; ok: boolean; flushed?: readonly unknown[]; failed?: readonly unknown[]; error?: unknown }
+  /** A batch reached its final outcome: flushed, or (after its retries) dead-lettered; it may carry the turn's report. */
+  | { type: 'BATCH_SETTLED'; batchId: number; ok: boolean; emitted?: readonly BatcherEmitted[] }
   /** The oldest buffered item has waited `maxWaitMs`. */
   | { type: 'TIMEOUT' }
   /** The controller's cadence came round with fresh feedback. */
   | { type: 'TICK' }
+  /**
+   * Per-batch detail the runtime reports at most once per turn of the event loop, for the chart
+   * to emit (`batch.flushed`, `batch.deadLettered`, `items.dropped`); it changes no state.
+   */
+  | { type: 'REPORT'; emitted: readonly BatcherEmitted[] }
   /** The controller put a new target in force (sent by the runtime after `adjusting`). */
   | { type: 'TARGET_CHANGED'; batchSize: number; concurrency: number; reason?: TargetReason }
   /** Draining found the buffer empty and no flush in flight. */

@@ -1,4 +1,4 @@
-import type { BatcherState } from '../machines/batcher.machine.ts'
+import type { BatcherState } from '../machines/batcher.types.ts'
 
 /**
  * A snapshot of a batcher's counters, read without waiting for anything (a slow flush never

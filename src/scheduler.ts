@@ -91,3 +91,26 @@ export class ProcessHold {
     }
   }
 }
+
+/** Timers that are cancelled together: each removes itself when it fires; `cancelAll` stops the rest. */
+export class TimerSet {
+  private readonly timers = new Set<Subscription>()
+
+  constructor(private readonly scheduler: SchedulerLike) {}
+
+  /** Runs `work` after `delayMs` (see {@link scheduleAfter}); the timer is cancelled by `cancelAll`. */
+  after(delayMs: number, work: () => void): Subscription {
+    const timer = scheduleAfter(this.scheduler, delayMs, () => {
+      this.timers.delete(timer)
+      work()
+    })
+    this.timers.add(timer)
+    return timer
+  }
+
+  /** Cancels every timer not yet fired. */
+  cancelAll(): void {
+    for (const timer of this.timers) timer.unsubscribe()
+    this.timers.clear()
+  }
+}

@@ -6,13 +6,13 @@
  */
 
 import { asyncScheduler, type SchedulerLike } from 'rxjs'
-import { createBatcher } from '../batcher.ts'
+import { createBatcher } from '../batcher/createBatcher.ts'
 import type { Controller } from '../controllers/controller.ts'
 import type { LoadFeedback } from '../feedback.ts'
-import type { Adaptive } from '../options.ts'
+import type { Adaptive } from '../batcher/batcherOptions.ts'
 import { createSimulatedBackend, type SimulatedBackend } from '../sim/backend.ts'
 import { createLoadPattern } from '../sim/loadPatterns.ts'
-import { createSupervisor } from '../supervisor.ts'
+import { createSupervisor } from '../supervisor/createSupervisor.ts'
 import { createVirtualTime } from '../virtualTime.ts'
 import { connectInspector } from './inspectorConnection.ts'
 

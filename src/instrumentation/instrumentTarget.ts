@@ -1,6 +1,7 @@
 import type { AnyActorRef } from 'xstate'
 import type { BatcherMetrics } from '../metrics.ts'
-import type { SupervisorMetrics, WorkerMetrics } from '../supervisor.ts'
+import type { SupervisorMetrics } from '../supervisor/supervisorMetrics.ts'
+import type { WorkerMetrics } from '../port.ts'
 
 /** What the exporters instrument: a batcher or a supervisor (anything with `metrics()` and its actor). */
 export interface InstrumentTarget {

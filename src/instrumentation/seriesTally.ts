@@ -1,4 +1,4 @@
-import type { WorkerMetrics } from '../supervisor.ts'
+import type { WorkerMetrics } from '../port.ts'
 
 /** Why items were refused: the buffer was full, or the target was stopping or stopped. */
 export type DropReason = 'full' | 'stopped'

@@ -1,6 +1,6 @@
 import { readTarget, targetName, type InstrumentTarget } from './instrumentTarget.ts'
 import { SeriesTally, type DropReason, type FlushObservation } from './seriesTally.ts'
-import type { WorkerMetrics } from '../supervisor.ts'
+import type { WorkerMetrics } from '../port.ts'
 
 /** Labels of one series: the target's name and, for a supervisor's worker, the worker's slot. */
 export interface SeriesLabels {

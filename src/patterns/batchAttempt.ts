@@ -1,5 +1,5 @@
 import type { ItemFailure } from '../errors.ts'
-import type { FlushInfo } from '../options.ts'
+import type { FlushInfo } from '../batcher/flushFunction.ts'
 import { answerResults, failuresOf, resultsOf } from './partialResults.ts'
 import type { BatchFunction } from './processInBatches.ts'
 

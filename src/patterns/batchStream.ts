@@ -1,5 +1,5 @@
 import { isObservable, type Observable, type SchedulerLike } from 'rxjs'
-import { createBatcher } from '../batcher.ts'
+import { createBatcher } from '../batcher/createBatcher.ts'
 import { checkFinite, checkNumber } from '../checkOption.ts'
 import { ConfigError } from '../errors.ts'
 import type { Logger } from '../logger.ts'

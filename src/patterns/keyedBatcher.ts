@@ -1,9 +1,11 @@
 import type { Subscription } from 'rxjs'
-import { createBatcher, type Batcher, type StopOptions, type WaitOptions } from '../batcher.ts'
+import { createBatcher, type Batcher } from '../batcher/createBatcher.ts'
+import type { StopOptions, WaitOptions } from '../port.ts'
 import { checkNumber } from '../checkOption.ts'
 import { BatcherStoppedError, ConfigError } from '../errors.ts'
 import type { LoadFeedback } from '../feedback.ts'
-import { resolveOptions, type BatcherOptions, type FlushInfo } from '../options.ts'
+import { resolveOptions, type BatcherOptions } from '../batcher/batcherOptions.ts'
+import { type FlushInfo } from '../batcher/flushFunction.ts'
 import { scheduleAfter, unrefScheduler } from '../scheduler.ts'
 
 /** What a keyed flush is told: the batcher's FlushInfo plus the key every item of the batch shares. */

@@ -1,7 +1,7 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs'
 import { AbortError, ConfigError } from '../errors.ts'
 import { scheduleAfter } from '../scheduler.ts'
-import type { FlushInfo } from '../options.ts'
+import type { FlushInfo } from '../batcher/flushFunction.ts'
 import { backoffDelay, resolveRetry, type RetryOptions } from '../retry.ts'
 import { attemptBatch, succeededIndexes } from './batchAttempt.ts'
 import { PartialResultsError } from './partialResults.ts'

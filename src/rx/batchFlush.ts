@@ -1,8 +1,9 @@
 import { Observable, type OperatorFunction } from 'rxjs'
-import { createBatcher, type Batcher } from '../batcher.ts'
+import { createBatcher, type Batcher } from '../batcher/createBatcher.ts'
 import { ConfigError } from '../errors.ts'
 import type { LoadFeedback } from '../feedback.ts'
-import { resolveOptions, type BatcherOptions, type FlushInfo } from '../options.ts'
+import { resolveOptions, type BatcherOptions } from '../batcher/batcherOptions.ts'
+import { type FlushInfo } from '../batcher/flushFunction.ts'
 import { fromBatcherEvents } from './fromBatcherEvents.ts'
 
 /** Options of {@link batchFlush}: a batcher's options, with a flush that returns a result. */

@@ -1,6 +1,6 @@
 import { Observable } from 'rxjs'
 import type { BatcherEmitted } from '../../machines/batcher.machine.ts'
-import type { Batcher } from '../batcher.ts'
+import type { Batcher } from '../batcher/createBatcher.ts'
 import { ConfigError } from '../errors.ts'
 
 /** A batch that reached its final outcome: its items were flushed, or dead-lettered with the error. */

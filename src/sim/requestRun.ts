@@ -4,9 +4,9 @@
  * the yardstick's re-expression of Vector's adaptive request concurrency simulator.
  */
 
-import { createBatcher } from '../batcher.ts'
+import { createBatcher } from '../batcher/createBatcher.ts'
 import type { Controller } from '../controllers/controller.ts'
-import type { Adaptive } from '../options.ts'
+import type { Adaptive } from '../batcher/batcherOptions.ts'
 import { createVirtualTime } from '../virtualTime.ts'
 import { createRandom } from './random.ts'
 import { createRequestBackend, type RequestBackendOptions } from './requestBackend.ts'

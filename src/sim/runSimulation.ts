@@ -6,12 +6,12 @@
  */
 
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs'
-import { createBatcher, type Batcher } from '../batcher.ts'
+import { createBatcher, type Batcher } from '../batcher/createBatcher.ts'
 import type { Controller } from '../controllers/controller.ts'
 import { ConfigError, PartialBatchError } from '../errors.ts'
 import type { LoadFeedback } from '../feedback.ts'
-import type { Adaptive } from '../options.ts'
-import { resolveAdaptive } from '../options.ts'
+import type { Adaptive } from '../batcher/batcherOptions.ts'
+import { resolveAdaptive } from '../batcher/batcherOptions.ts'
 import { createVirtualTime } from '../virtualTime.ts'
 import { createSimulatedBackend, type SimulatedBackend } from './backend.ts'
 import type { BackendOptions } from './backendOptions.ts'

@@ -1,6 +1,6 @@
 import type { LoadFeedback } from '../feedback.ts'
 import { PartialBatchError } from '../errors.ts'
-import type { FlushInfo } from '../options.ts'
+import type { FlushInfo } from '../batcher/flushFunction.ts'
 
 /** One call of a {@link ManualSink}: the batch, its info, and the ways to settle it by hand. */
 export interface HeldBatch<T> {

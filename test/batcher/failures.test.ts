@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createBatcher, createVirtualTime, FlushTimeoutError, PartialBatchError } from '../../src/index.ts'
-import type { FlushInfo } from '../../src/options.ts'
+import type { FlushInfo } from '../../src/batcher/flushFunction.ts'
 
 function deadLetters<T>() {
   const letters: { items: T[]; error: unknown }[] = []

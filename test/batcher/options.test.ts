@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createBatcher, ConfigError } from '../../src/index.ts'
-import type { BatcherOptions } from '../../src/options.ts'
+import type { BatcherOptions } from '../../src/batcher/batcherOptions.ts'
 
 const flush = async () => {}
 

@@ -146,7 +146,7 @@ describe('as a child actor', () => {
   it('gives every spawned child its own buffer', async () => {
     const time = createVirtualTime()
     const seen: string[][] = []
-    const { logic, runtimeOf } = createBatcherLogic<string>({ flush: (b) => void seen.push(b), size: 2, scheduler: time.scheduler })
+    const { logic, portOf } = createBatcherLogic<string>({ flush: (b) => void seen.push(b), size: 2, scheduler: time.scheduler })
     const a = createActor(logic, { input: {} }).start()
     const b = createActor(logic, { input: {} }).start()
     a.send({ type: 'ADD', item: 'a1' })
@@ -154,7 +154,7 @@ describe('as a child actor', () => {
     a.send({ type: 'ADD', item: 'a2' })
     await time.settle()
     expect(seen).toEqual([['a1', 'a2']])
-    expect(runtimeOf(b)!.metrics('collecting').itemsBuffered).toBe(1)
+    expect(portOf(b)!.metrics().itemsBuffered).toBe(1)
     b.send({ type: 'STOP' })
     a.send({ type: 'STOP' })
     await time.settle()

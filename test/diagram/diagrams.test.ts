@@ -18,7 +18,7 @@ describe('statechart diagrams', () => {
     const graph = machineGraph(batcherMachine)
     expect(graph.initial).toBe('collecting')
     expect(graph.states.map((s) => s.id)).toEqual(['collecting', 'flushing', 'adjusting', 'draining', 'stopped'])
-    expect(graph.transitions).toContainEqual({ from: 'flushing', to: 'collecting', event: 'BATCH_SETTLED', guard: 'isLastInFlight', actions: ['countSettled'] })
+    expect(graph.transitions).toContainEqual({ from: 'flushing', to: 'collecting', event: 'BATCH_SETTLED', guard: 'isLastInFlight', actions: ['countSettled', 'emitReport'] })
     expect(graph.transitions).toContainEqual({ from: 'adjusting', to: 'flushing', event: 'always', guard: 'hasFlushInFlight', actions: [] })
     expect(graph.states.find((s) => s.id === 'stopped')?.type).toBe('final')
   })

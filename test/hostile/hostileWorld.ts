@@ -7,7 +7,8 @@ import fc from 'fast-check'
 
 import type { Actor, AnyActorLogic } from 'xstate'
 import { PartialBatchError, type BatcherMetrics, type Controller } from '../../src/index.ts'
-import type { BatcherOptions, FlushInfo } from '../../src/options.ts'
+import type { BatcherOptions } from '../../src/batcher/batcherOptions.ts'
+import type { FlushInfo } from '../../src/batcher/flushFunction.ts'
 import type { TestClock } from './clocks.ts'
 
 /** What the models drive: a batcher or a supervisor (the same embedding API). */

@@ -1,5 +1,5 @@
 import type { AnyActorRef } from 'xstate'
-import type { FlushInfo } from '../../src/options.ts'
+import type { FlushInfo } from '../../src/batcher/flushFunction.ts'
 
 /**
  * Crashes a worker actor the way an exception escaping one of its actions does: XState's own

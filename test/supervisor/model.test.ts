@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { AnyActorRef } from 'xstate'
 import type { SupervisorEvent } from '../../machines/supervisor.machine.ts'
 import { byKey } from '../../src/routing/byKey.ts'
-import { createSupervisor, type Supervisor } from '../../src/supervisor.ts'
+import { createSupervisor, type Supervisor } from '../../src/supervisor/createSupervisor.ts'
 import { createSupervisorTestModel, createVirtualTime, SUPERVISOR_MODEL_BOUNDS, type SupervisorSnapshot, type VirtualTime } from '../../src/testing/index.ts'
 import { balance, crash, recordingSink } from './harness.ts'
 

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { AnyActorRef } from 'xstate'
 import { byKey } from '../../src/routing/byKey.ts'
-import { createSupervisor, type Supervisor } from '../../src/supervisor.ts'
+import { createSupervisor, type Supervisor } from '../../src/supervisor/createSupervisor.ts'
 import { createVirtualTime, type VirtualTime } from '../../src/virtualTime.ts'
 import { balance, crash, recordingSink } from './harness.ts'
 

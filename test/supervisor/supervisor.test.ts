@@ -4,7 +4,8 @@ import { ConfigError } from '../../src/errors.ts'
 import { byKey } from '../../src/routing/byKey.ts'
 import { leastLoaded } from '../../src/routing/leastLoaded.ts'
 import { roundRobin } from '../../src/routing/roundRobin.ts'
-import { createSupervisor, createSupervisorLogic, SupervisorEscalatedError } from '../../src/supervisor.ts'
+import { createSupervisor, createSupervisorLogic } from '../../src/supervisor/createSupervisor.ts'
+import { SupervisorEscalatedError } from '../../src/errors.ts'
 import { createVirtualTime } from '../../src/virtualTime.ts'
 import { balance, crash, recordingSink } from './harness.ts'
 
@@ -103,7 +104,7 @@ describe('supervisor', () => {
 
   it('a parent machine sees the escalation as an error of its child', async () => {
     const time = createVirtualTime()
-    const { logic, runtimeOf } = createSupervisorLogic<number>({
+    const { logic, portOf } = createSupervisorLogic<number>({
       worker: { flush: () => {}, scheduler: time.scheduler }, restart: { maxRestarts: 0 },
     })
     const parent = setup({ actors: { pool: logic } }).createMachine({
@@ -111,7 +112,7 @@ describe('supervisor', () => {
       states: { up: { invoke: { src: 'pool', systemId: 'pool', input: {}, onError: 'escalated' } }, escalated: {} },
     })
     const actor = createActor(parent).start()
-    expect(runtimeOf(actor.system.get('pool'))).toBeDefined()
+    expect(portOf(actor.system.get('pool'))).toBeDefined()
     crash(actor.system.get('pool/worker-0'))
     expect(actor.getSnapshot().value).toBe('escalated')
   })
@@ -182,13 +183,13 @@ describe('supervisor', () => {
 
   it('works as a child of a user machine driven by events', async () => {
     const sink = recordingSink<number>()
-    const { logic, runtimeOf } = createSupervisorLogic<number>({ worker: { flush: sink.flush, size: 2 }, workers: { min: 2 } })
+    const { logic, portOf } = createSupervisorLogic<number>({ worker: { flush: sink.flush, size: 2 }, workers: { min: 2 } })
     const actor = createActor(setup({ actors: { pool: logic } }).createMachine({ invoke: { src: 'pool', id: 'pool', input: {} } })).start()
     const child = actor.getSnapshot().children['pool']!
     child.send({ type: 'ADD', item: 1 })
     child.send({ type: 'ADD_MANY', items: [2, 3, 4] })
     child.send({ type: 'STOP' })
-    await runtimeOf(child)!.stopped
+    await portOf(child)!.stopped
     expect(sink.flushed.sort()).toEqual([1, 2, 3, 4])
   })
 

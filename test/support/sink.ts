@@ -1,4 +1,4 @@
-import type { FlushInfo } from '../../src/options.ts'
+import type { FlushInfo } from '../../src/batcher/flushFunction.ts'
 
 export { manualSink, type ManualSink, type HeldBatch as SinkCall } from '../../src/testing/manualSink.ts'
 

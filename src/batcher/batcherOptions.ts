@@ -1,37 +1,17 @@
 import type { Observable, SchedulerLike } from 'rxjs'
 import type { InspectionEvent, Observer } from 'xstate'
-import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, type FlushTrigger } from '../machines/batcher.types.ts'
-import type { Bounds, Controller } from './controllers/controller.ts'
-import { fixed } from './controllers/fixed.ts'
-import { autoTune } from './controllers/autoTune.ts'
-import type { ErrorClassifier } from './controllers/classifyError.ts'
-import { checkBoolean, checkFunction, checkKeys, checkNumber, checkScheduler, fieldPath } from './checkOption.ts'
-import { ConfigError } from './errors.ts'
-import type { LoadFeedback } from './feedback.ts'
-import { guardLogger, silentLogger, type Logger } from './logger.ts'
-import { resolveRetry, type RetryOptions, type RetryPolicy } from './retry.ts'
-import { unrefScheduler } from './scheduler.ts'
-
-/** What a flush function is told about the batch it is given. */
-export interface FlushInfo {
-  /** Aborted when the flush times out or the batcher is force-stopped: pass it to your I/O. */
-  readonly signal: AbortSignal
-  /** 1 for the first try of this batch, 2 for the first retry, … */
-  readonly attempt: number
-  /** Unique per batch within this batcher; the same across a batch's retries. */
-  readonly batchId: number
-  /** The target batch size in force when the batch was cut. */
-  readonly batchSize: number
-  /** Why the batch was cut. */
-  readonly trigger: FlushTrigger
-}
-
-/**
- * Writes one batch (never empty). May return {@link LoadFeedback} about the backend; may
- * throw or reject to fail the whole batch, or throw a `PartialBatchError` naming the items
- * that failed, so only those are retried.
- */
-export type FlushFunction<T> = (batch: T[], info: FlushInfo) => Promise<LoadFeedback | void> | LoadFeedback | void
+import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY } from '../../machines/batcher.types.ts'
+import type { Bounds, Controller } from '../controllers/controller.ts'
+import { fixed } from '../controllers/fixed.ts'
+import { autoTune } from '../controllers/autoTune.ts'
+import type { ErrorClassifier } from '../controllers/classifyError.ts'
+import { checkBoolean, checkFunction, checkKeys, checkNumber, checkScheduler, fieldPath } from '../checkOption.ts'
+import { ConfigError } from '../errors.ts'
+import type { LoadFeedback } from '../feedback.ts'
+import { guardLogger, silentLogger, type Logger } from '../logger.ts'
+import { resolveRetry, type RetryOptions, type RetryPolicy } from '../retry.ts'
+import { unrefScheduler } from '../scheduler.ts'
+import type { FlushFunction } from './flushFunction.ts'
 
 /** A fixed number, or a range within which a controller adapts the value (`initial` defaults to `min`). */
 export type Adaptive = number | { readonly initial?: number; readonly min: number; readonly max: number }
@@ -118,6 +98,8 @@ export interface ResolvedOptions<T> {
   readonly maxBatchWeight: number
   readonly random: () => number
   readonly keepAlive: boolean
+  /** An inspector is attached: the chart hears of every batch as it happens. */
+  readonly inspect: boolean
   readonly classify: ErrorClassifier | undefined
 }
 
@@ -180,6 +162,7 @@ export function resolveOptions<T>(options: BatcherOptions<T>, path = ''): Resolv
     maxBatchWeight,
     random: options.random ?? Math.random,
     keepAlive: checkBoolean(at('keepAlive'), options.keepAlive, options.scheduler === undefined),
+    inspect: given['inspect'] !== undefined,
     classify: options.classify,
   }
 }

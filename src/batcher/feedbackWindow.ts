@@ -1,0 +1,145 @@
+import type { Subscription } from 'rxjs'
+import { clampTo, type ControlTarget, type DecisionReason, type FeedbackSample } from '../controllers/controller.ts'
+import { sanitizeFeedback, scoreLoad, type LoadFeedback } from '../feedback.ts'
+import { scheduleAfter } from '../scheduler.ts'
+import type { ResolvedOptions } from './batcherOptions.ts'
+
+/** How many recent feedback samples the controller is shown. */
+const SAMPLE_WINDOW = 10
+
+/** What a flush attempt adds to its sample. */
+export type AttemptFacts = Pick<FeedbackSample, 'durationMs' | 'inFlight' | 'trigger' | 'errorKind' | 'attempt' | 'backlog'>
+
+/**
+ * The controller's side of a batcher: the window of recent feedback samples, the controller's
+ * state, the target it decided and the size ceiling `tooLarge` errors taught. It owns the
+ * adjusting cadence: `due` is called when the controller's interval came round with fresh
+ * feedback (the runtime then sends `TICK`).
+ */
+export class FeedbackWindow<T> {
+  private readonly samples: FeedbackSample[] = []
+  private sampleSeq = 0
+  private controllerState: unknown
+  private fresh = false
+  private timer: Subscription | undefined
+  private stopped = false
+  /** Largest batch a sink accepted to cut: lowered by `tooLarge` errors. */
+  private sizeCeiling = Infinity
+  /** The target in force. */
+  target: ControlTarget
+  /** Feedback fields refused as out of range, in all. */
+  rejected = 0
+
+  constructor(
+    private readonly options: ResolvedOptions<T>,
+    private readonly due: () => void,
+  ) {
+    this.target = { batchSize: options.size.initial, concurrency: options.concurrency.initial }
+    this.controllerState = this.initialControllerState()
+  }
+
+  private initialControllerState(): unknown {
+    try {
+      return this.options.controller.initialState()
+    } catch (error) {
+      this.options.logger.error(`loadbatch: controller ${this.options.controller.name} initialState() threw; starting from undefined`, error)
+      return undefined
+    }
+  }
+
+  /**
+   * Records a feedback sample (from a flush or a monitor); arms the controller's cadence, also
+   * while draining (a producer that fills the buffer and calls `stop()` still gets adapted to).
+   */
+  record(raw: unknown, source: 'flush' | 'monitor', failed = false, batchSize = 0, latencyMs?: number, attempt?: AttemptFacts): void {
+    const { feedback, rejected } = sanitizeFeedback(raw)
+    this.rejected += rejected
+    const withLatency: LoadFeedback = latencyMs !== undefined && feedback.latencyMs === undefined ? { ...feedback, latencyMs } : feedback
+    const score = this.scoreOf(withLatency)
+    const at = this.options.scheduler.now()
+    const seq = ++this.sampleSeq
+    this.samples.push(attempt ? { at, feedback: withLatency, score, source, failed, batchSize, seq, ...attempt } : { at, feedback: withLatency, score, source, failed, batchSize, seq })
+    if (this.samples.length > SAMPLE_WINDOW) this.samples.shift()
+    this.fresh = true
+    if (!this.timer && !this.stopped && this.isAdaptive()) {
+      this.timer = scheduleAfter(this.options.scheduler, this.options.controller.intervalMs, () => {
+        this.timer = undefined
+        if (this.fresh && !this.stopped) this.due()
+      })
+    }
+  }
+
+  /** The controller's score of one sample; the default `scoreLoad` where the controller's own throws or leaves 0..1. */
+  private scoreOf(feedback: LoadFeedback): number {
+    const { controller, logger } = this.options
+    if (!controller.score) return scoreLoad(feedback)
+    try {
+      const score = controller.score(feedback)
+      if (score >= 0 && score <= 1) return score
+      logger.error(`loadbatch: controller ${controller.name} score() gave ${String(score)}, not a number in 0..1; using scoreLoad()`)
+    } catch (error) {
+      logger.error(`loadbatch: controller ${controller.name} score() threw; using scoreLoad()`, error)
+    }
+    return scoreLoad(feedback)
+  }
+
+  private isAdaptive(): boolean {
+    const { size, concurrency } = this.options
+    return size.min < size.max || concurrency.min < concurrency.max
+  }
+
+  /**
+   * Runs the controller on the latest samples and puts its target in force (clamped to bounds).
+   * Returns the controller's reason (or `null` without one) when the target changed, else undefined.
+   */
+  adjust(): DecisionReason | null | undefined {
+    if (this.samples.length === 0) return undefined
+    const { controller, concurrency, scheduler, logger } = this.options
+    const size = this.sizeBounds()
+    this.fresh = false
+    try {
+      const decision = controller.decide(
+        { target: this.target, samples: this.samples.slice(), bounds: { size, concurrency }, now: scheduler.now() },
+        this.controllerState,
+      )
+      this.controllerState = decision.state
+      const next = { batchSize: clampTo(decision.batchSize, size), concurrency: clampTo(decision.concurrency, concurrency) }
+      if (next.batchSize === this.target.batchSize && next.concurrency === this.target.concurrency) return undefined
+      this.target = next
+      return decision.reason ?? null
+    } catch (error) {
+      logger.error(`loadbatch: controller ${controller.name} threw; keeping the current target`, error)
+      return undefined
+    }
+  }
+
+  /** The size bounds in force: the options' range under the ceiling `tooLarge` errors taught. */
+  private sizeBounds(): ResolvedOptions<T>['size'] {
+    const { size } = this.options
+    if (size.max <= this.sizeCeiling) return size
+    return { initial: size.initial, min: Math.min(size.min, this.sizeCeiling), max: this.sizeCeiling }
+  }
+
+  /** A sink refused `items` as too large: no batch is cut larger from now on. True when the target shrank. */
+  lowerCeiling(items: number): boolean {
+    this.sizeCeiling = Math.max(1, Math.min(this.sizeCeiling, items))
+    if (this.target.batchSize <= this.sizeCeiling) return false
+    this.target = { ...this.target, batchSize: this.sizeCeiling }
+    return true
+  }
+
+  /** The mean score of the latest samples, 0 before any. */
+  loadScore(): number {
+    if (this.samples.length === 0) return 0
+    let sum = 0
+    for (const sample of this.samples) sum += sample.score
+    return sum / this.samples.length
+  }
+
+  /** Stops the cadence: no `due` from now on. */
+  stop(): void {
+    this.stopped = true
+    this.timer?.unsubscribe()
+    this.timer = undefined
+  }
+}

@@ -1,0 +1,86 @@
+import type { FlushTrigger } from '../../machines/batcher.types.ts'
+import type { AttemptSignal } from '../attemptSignal.ts'
+import { isPromiseLike } from '../deadLetter.ts'
+import { FlushTimeoutError, type PartialBatchError } from '../errors.ts'
+import type { LoadFeedback } from '../feedback.ts'
+import type { DeadlineHandle, FlushDeadlines } from './flushDeadlines.ts'
+
+/** What a flush function is told about the batch it is given. */
+export interface FlushInfo {
+  /** Aborted when the flush times out or the batcher is force-stopped: pass it to your I/O. */
+  readonly signal: AbortSignal
+  /** 1 for the first try of this batch, 2 for the first retry, … */
+  readonly attempt: number
+  /** Unique per batch within this batcher; the same across a batch's retries. */
+  readonly batchId: number
+  /** The target batch size in force when the batch was cut. */
+  readonly batchSize: number
+  /** Why the batch was cut. */
+  readonly trigger: FlushTrigger
+}
+
+/**
+ * Writes one batch (never empty). May return {@link LoadFeedback} about the backend; may
+ * throw or reject to fail the whole batch, or throw a `PartialBatchError` naming the items
+ * that failed, so only those are retried.
+ */
+export type FlushFunction<T> = (batch: T[], info: FlushInfo) => Promise<LoadFeedback | void> | LoadFeedback | void
+/** Outcome of one call of the flush function: its feedback, or why it failed. */
+export type AttemptOutcome = { ok: true; feedback: unknown } | { ok: false; error: unknown }
+
+/**
+ * Calls the flush function once with a copy of `batch` (the sink may keep or mutate it; a retry
+ * must still have the items) and reports its outcome to `answer` exactly once: a throw, a
+ * rejection and a thenable whose `then()` throws are failures; a pending answer times out after
+ * `timeoutMs` (aborting `abort`). `onTimer` gets the timeout's timer, so it can be cancelled.
+ */
+export function callFlush<T>(
+  flush: FlushFunction<T>, batch: readonly T[], info: FlushInfo, deadlines: FlushDeadlines, timeoutMs: number,
+  abort: AttemptSignal, onTimer: (timer: DeadlineHandle) => void, answer: (outcome: AttemptOutcome) => void,
+): void {
+  let result: unknown
+  try {
+    result = flush(batch.slice(), info)
+  } catch (error) {
+    answer({ ok: false, error })
+    return
+  }
+  if (!isPromiseLike(result)) {
+    answer({ ok: true, feedback: result })
+    return
+  }
+  // Only a pending answer can time out: the timer is armed after the call, not before.
+  onTimer(
+    deadlines.add(timeoutMs, () => {
+      const error = new FlushTimeoutError(timeoutMs)
+      abort.abort(error)
+      answer({ ok: false, error })
+    }),
+  )
+  try {
+    result.then(
+      (feedback) => answer({ ok: true, feedback }),
+      (error: unknown) => answer({ ok: false, error }),
+    )
+  } catch (error) {
+    answer({ ok: false, error }) // a thenable whose then() throws: a failed attempt
+  }
+}
+
+/**
+ * The distinct failed indexes a PartialBatchError names, or undefined when it names none or any
+ * index that is no integer within the batch (or reading it throws): then the whole batch is retried.
+ */
+export function failedIndexes(error: PartialBatchError, length: number): Set<number> | undefined {
+  try {
+    const failed = new Set<number>()
+    for (const failure of error.failures) {
+      const index = failure.index
+      if (!Number.isInteger(index) || index < 0 || index >= length) return undefined
+      failed.add(index)
+    }
+    return failed.size > 0 ? failed : undefined
+  } catch {
+    return undefined
+  }
+}
