@@ -105,8 +105,10 @@ export class FeedbackWindow<T> {
       this.controllerState = decision.state
       const next = { batchSize: clampTo(decision.batchSize, size), concurrency: clampTo(decision.concurrency, concurrency) }
       if (next.batchSize === this.target.batchSize && next.concurrency === this.target.concurrency) return undefined
+      const reason = decision.reason ?? null
+      logger.debug(`loadbatch: ${controller.name}: batch ${this.target.batchSize} → ${next.batchSize}, concurrency ${this.target.concurrency} → ${next.concurrency}: ${reason?.text ?? 'the controller gave no reason'}`, reason)
       this.target = next
-      return decision.reason ?? null
+      return reason
     } catch (error) {
       logger.error(`loadbatch: controller ${controller.name} threw; keeping the current target`, error)
       return undefined

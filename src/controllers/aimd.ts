@@ -1,6 +1,6 @@
 import { checkFinite } from '../checkOption.ts'
 import { meanLatencyMs } from './window.ts'
-import { clampTo } from './controller.ts'
+import { clampTo, explained } from './controller.ts'
 import type { Controller, FeedbackSample } from './controller.ts'
 
 /** Options of {@link aimd}. */
@@ -54,12 +54,14 @@ export function aimd(options: AimdOptions = {}): Controller<AimdState> {
       const latencyMs = meanLatencyMs(samples)
       const score = meanScore(samples)
       const rising = latencyMs !== undefined && state.lastLatencyMs !== null && latencyMs > state.lastLatencyMs * latencyTolerance
-      const congested = rising || samples.some((sample) => sample.failed) || (score !== undefined && score > threshold)
-      return {
-        batchSize: clampTo(congested ? Math.floor(size * decrease) : size + increase, bounds.size),
-        concurrency: clampTo(target.concurrency, bounds.concurrency),
-        state: { lastLatencyMs: latencyMs ?? state.lastLatencyMs },
-      }
+      const failures = samples.filter((sample) => sample.failed).length
+      const overScore = score !== undefined && score > threshold
+      const congested = rising || failures > 0 || overScore
+      const next = { batchSize: clampTo(congested ? Math.floor(size * decrease) : size + increase, bounds.size), concurrency: clampTo(target.concurrency, bounds.concurrency) }
+      const why = failures > 0 ? `${failures} failed flush(es)` : rising ? `latency rose past ${latencyTolerance}× the last` : overScore ? `load score over ${threshold}` : 'no congestion'
+      const inputs = { latencyMs, lastLatencyMs: state.lastLatencyMs ?? undefined, score, failures }
+      const text = `${why}: batch ${size} → ${next.batchSize} (${congested ? `× ${decrease}` : `+ ${increase}`})`
+      return explained(target, next, { lastLatencyMs: latencyMs ?? state.lastLatencyMs }, congested ? 'multiplicative decrease' : 'additive increase', inputs, text)
     },
   }
 }

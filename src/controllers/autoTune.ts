@@ -1,6 +1,6 @@
 import { checkFinite } from '../checkOption.ts'
 import { ConfigError } from '../errors.ts'
-import { clampTo } from './controller.ts'
+import { clampTo, reasonInputs } from './controller.ts'
 import type { Bounds, ControlTarget, Controller, ControllerDecision, ControllerInput } from './controller.ts'
 import { emptyEpoch, foldSample, goodputOf, meanMs, overloadShare, type Epoch } from './epoch.ts'
 
@@ -156,7 +156,7 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
   state = { ...state, seen, epoch }
   const goodput = goodputOf(epoch, setting.concurrency)
   const latencyMs = meanMs(epoch)
-  const inputs = { flushes: epoch.flushes, goodput: round(goodput), latencyMs: round(latencyMs), overloadShare: round(overloadShare(epoch)), partial: epoch.partial }
+  const inputs = reasonInputs({ flushes: epoch.flushes, goodput: round(goodput), latencyMs: round(latencyMs), overloadShare: round(overloadShare(epoch)), partial: epoch.partial })
 
   const hold = (rule: string, text: string): ControllerDecision<AutoTuneState> => ({ ...from, state, reason: { rule, from, to: from, inputs, text } })
   const move = (rule: string, next: Setting, changes: Partial<AutoTuneState>, text: string): ControllerDecision<AutoTuneState> => {

@@ -125,6 +125,22 @@ export interface Controller<S = unknown> {
   score?(feedback: LoadFeedback): number
 }
 
+/**
+ * A decision that carries its reason: `rule` fired on `inputs` (figures that are undefined or
+ * not finite are left out) and moved the target `from` → `to`; `text` says so for a person.
+ */
+export function explained<S>(from: ControlTarget, to: ControlTarget, state: S, rule: string, inputs: Readonly<Record<string, number | undefined>>, text: string): ControllerDecision<S> {
+  const target = { batchSize: to.batchSize, concurrency: to.concurrency }
+  return { ...target, state, reason: { rule, from: { batchSize: from.batchSize, concurrency: from.concurrency }, to: target, inputs: reasonInputs(inputs), text } }
+}
+
+/** The figures of a reason: finite ones only (undefined, NaN and infinities left out), to 4 significant digits. */
+export function reasonInputs(inputs: Readonly<Record<string, number | undefined>>): Record<string, number> {
+  const figures: Record<string, number> = {}
+  for (const [name, value] of Object.entries(inputs)) if (value !== undefined && Number.isFinite(value)) figures[name] = +value.toPrecision(4)
+  return figures
+}
+
 /** Rounds and clamps `value` into `bounds` (NaN goes to `min`). */
 export function clampTo(value: number, bounds: Bounds): number {
   if (!Number.isFinite(value)) return value === Infinity ? bounds.max : bounds.min

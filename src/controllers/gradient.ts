@@ -1,7 +1,7 @@
 import { checkFinite } from '../checkOption.ts'
 import { meanLatencyMs } from './window.ts'
 import { ConfigError } from '../errors.ts'
-import { clampTo } from './controller.ts'
+import { clampTo, explained } from './controller.ts'
 import type { Controller, ControllerDecision, FeedbackSample } from './controller.ts'
 
 /** Options of {@link gradient}. */
@@ -69,30 +69,30 @@ export function gradient(options: GradientOptions = {}): Controller<GradientStat
       const fresh = samples.filter((sample) => state.lastSampleAt === null || sample.at > state.lastSampleAt)
       const newest = Math.max(state.lastSampleAt ?? -Infinity, ...fresh.map((sample) => sample.at).filter(Number.isFinite))
       const failed = samples.some((sample) => sample.failed)
-      const decision = (estimate: number, longLatencyMs: number | null): ControllerDecision<GradientState> => {
+      const decision = (estimate: number, longLatencyMs: number | null, rule: string, why: string, inputs: Record<string, number | undefined> = {}): ControllerDecision<GradientState> => {
         const kept = Number.isFinite(estimate) ? Math.min(bounds.size.max, Math.max(bounds.size.min, estimate)) : size
-        return {
-          batchSize: clampTo(kept, bounds.size),
-          concurrency: clampTo(target.concurrency, bounds.concurrency),
-          state: { longLatencyMs, estimate: kept, lastSampleAt: Number.isFinite(newest) ? newest : null },
-        }
+        const to = { batchSize: clampTo(kept, bounds.size), concurrency: clampTo(target.concurrency, bounds.concurrency) }
+        const next = { longLatencyMs, estimate: kept, lastSampleAt: Number.isFinite(newest) ? newest : null }
+        return explained(target, to, next, rule, { ...inputs, longLatencyMs: longLatencyMs ?? undefined }, `${why}: batch ${size} → ${to.batchSize}`)
       }
 
       const shortMs = meanLatencyMs(samples)
-      if (shortMs === undefined) return decision(failed ? base / 2 : base, state.longLatencyMs)
+      if (shortMs === undefined) return failed ? decision(base / 2, state.longLatencyMs, 'halve on failure', 'a flush failed') : decision(base, state.longLatencyMs, 'hold', 'no latency seen')
       // Fold the fresh samples in as if each had the window's mean latency: the ratio below
       // is then written so that it only falls as the short-term latency rises.
       const history = state.longLatencyMs === null ? 0 : keep ** fresh.length
       const longMs = state.longLatencyMs === null ? shortMs : state.longLatencyMs * history + shortMs * (1 - history)
       const ratio = state.longLatencyMs === null || shortMs <= 0 ? 1 : (state.longLatencyMs * history) / shortMs + (1 - history)
       const nextLongMs = ratio > 2 ? longMs * 0.9 : longMs
-      if (failed) return decision(base / 2, nextLongMs)
+      if (failed) return decision(base / 2, nextLongMs, 'halve on failure', 'a flush failed', { shortLatencyMs: shortMs })
 
       const slope = Math.max(0.5, Math.min(1, tolerance * ratio))
       const room = headroom(base)
       const proposed = base * slope + (room > 0 ? room : 0)
       const estimate = base * (1 - smoothing) + proposed * smoothing
-      return decision(isAppLimited(samples, size) ? Math.min(estimate, base) : estimate, nextLongMs)
+      const limited = isAppLimited(samples, size)
+      const why = `long/short latency ratio ${+ratio.toFixed(2)}${limited ? ', batches not filling: no growth' : ''}`
+      return decision(limited ? Math.min(estimate, base) : estimate, nextLongMs, 'gradient', why, { shortLatencyMs: shortMs, ratio, slope })
     },
   }
 }

@@ -1,6 +1,6 @@
 import { checkFinite } from '../checkOption.ts'
 import { meanLatencyMs } from './window.ts'
-import { clampTo } from './controller.ts'
+import { clampTo, explained } from './controller.ts'
 import type { Controller, FeedbackSample } from './controller.ts'
 
 /** Options of {@link latencyTarget}. */
@@ -33,22 +33,22 @@ export function latencyTarget(options: LatencyTargetOptions): Controller<null> {
     initialState: () => null,
     decide({ target, samples, bounds }) {
       const size = clampTo(target.batchSize, bounds.size)
-      return {
-        batchSize: clampTo(nextSize(size, samples, targetMs), bounds.size),
-        concurrency: clampTo(target.concurrency, bounds.concurrency),
-        state: null,
-      }
+      const { next, rule, why } = nextSize(size, samples, targetMs)
+      const to = { batchSize: clampTo(next, bounds.size), concurrency: clampTo(target.concurrency, bounds.concurrency) }
+      const inputs = { latencyMs: meanLatencyMs(samples), targetMs, failures: samples.filter((sample) => sample.failed).length }
+      return explained(target, to, null, rule, inputs, `${why}: batch ${size} → ${to.batchSize}`)
     },
   }
 }
 
-function nextSize(size: number, samples: readonly FeedbackSample[], targetMs: number): number {
-  if (samples.some((sample) => sample.failed)) return Math.floor(size / 2)
+function nextSize(size: number, samples: readonly FeedbackSample[], targetMs: number): { next: number; rule: string; why: string } {
+  if (samples.some((sample) => sample.failed)) return { next: Math.floor(size / 2), rule: 'halve on failure', why: 'a flush failed' }
   const latencyMs = meanLatencyMs(samples)
-  if (latencyMs === undefined) return size
-  if (latencyMs < targetMs / 2) return size * 2
-  if (latencyMs > targetMs) return Math.floor((size * 3) / 4)
-  return size
+  if (latencyMs === undefined) return { next: size, rule: 'hold', why: 'no latency seen' }
+  const seen = `latency ${+latencyMs.toPrecision(3)} ms`
+  if (latencyMs < targetMs / 2) return { next: size * 2, rule: 'double', why: `${seen} under half the ${targetMs} ms target` }
+  if (latencyMs > targetMs) return { next: Math.floor((size * 3) / 4), rule: 'shrink by a quarter', why: `${seen} over the ${targetMs} ms target` }
+  return { next: size, rule: 'hold', why: `${seen} within the ${targetMs} ms target` }
 }
 
 

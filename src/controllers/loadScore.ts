@@ -2,7 +2,7 @@ import { checkFinite } from '../checkOption.ts'
 import { ConfigError } from '../errors.ts'
 import { scoreLoad } from '../feedback.ts'
 import type { LoadFeedback, LoadWeights, ScoreOptions } from '../feedback.ts'
-import { clampTo } from './controller.ts'
+import { clampTo, explained } from './controller.ts'
 import type { Controller, FeedbackSample } from './controller.ts'
 
 /** Options of {@link loadScore}. */
@@ -66,14 +66,17 @@ export function loadScore(options: LoadScoreOptions = {}): Controller<null> {
       const size = clampTo(target.batchSize, bounds.size)
       const concurrency = clampTo(target.concurrency, bounds.concurrency)
       const mean = meanScore(samples, rescores ? score : undefined)
-      if (mean === undefined || (mean >= low && mean <= high)) return { batchSize: size, concurrency, state: null }
+      const inputs = { score: mean, low, high }
+      if (mean === undefined) return explained(target, { batchSize: size, concurrency }, null, 'hold', inputs, 'no load score seen: hold')
+      if (mean >= low && mean <= high) return explained(target, { batchSize: size, concurrency }, null, 'hold', inputs, `load score ${+mean.toFixed(2)} within ${low}..${high}: hold`)
       const direction = mean < low ? 1 : -1
       const step = Math.max(Math.floor(size * factor), 1)
-      return {
+      const to = {
         batchSize: clampTo(size + direction * step, bounds.size),
         concurrency: stepsConcurrency ? clampTo(concurrency + direction, bounds.concurrency) : concurrency,
-        state: null,
       }
+      const text = `load score ${+mean.toFixed(2)} ${direction > 0 ? `under ${low}: grow` : `over ${high}: shrink`} batch ${size} → ${to.batchSize}`
+      return explained(target, to, null, direction > 0 ? 'grow' : 'shrink', inputs, text)
     },
   }
 }

@@ -3,6 +3,7 @@
  * intervals, and a summary of the whole run. Plain data (numbers and strings), so a run can be
  * written as JSON, drawn into a report, and compared for equality across runs of one seed.
  */
+import type { TargetReason } from '../../machines/batcher.types.ts'
 
 /** One point of a run's time series: what happened during the interval that ends at `atMs`. */
 export interface SimulationSample {
@@ -24,6 +25,8 @@ export interface SimulationSample {
   readonly backgroundLoad: number
   /** The batch size a perfect controller would hold at `atMs` (within the run's size bounds). */
   readonly bestBatchSize: number
+  /** Why the target last changed during the interval, from the batcher's `target.changed` event (absent when it did not change or the controller gave no reason). */
+  readonly reason?: TargetReason
 }
 
 /** Totals of a whole run. */

@@ -17,6 +17,7 @@ import { createSimulatedBackend, type SimulatedBackend } from './backend.ts'
 import type { BackendOptions } from './backendOptions.ts'
 import { createLoadPattern, loadPatternNames } from './loadPatterns.ts'
 import { createRandom } from './random.ts'
+import type { BatcherEmitted, TargetReason } from '../../machines/batcher.types.ts'
 import type { SimulationRun, SimulationSample, SimulationSummary } from './runResult.ts'
 import { quantileOf } from './runStats.ts'
 import { LatencyHistogram } from './latencyHistogram.ts'
@@ -146,6 +147,11 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
   })
 
   const samples: SimulationSample[] = []
+  // The controller's latest reason in the interval: the reports show it on each decision.
+  let lastReason: TargetReason | undefined
+  batcher.actor.on('target.changed', (event) => {
+    lastReason = (event as Extract<BatcherEmitted, { type: 'target.changed' }>).reason ?? lastReason
+  })
   let lastSampleMs = 0
   let lastFlushed = 0
   const takeSample = (): SimulationSample => {
@@ -162,7 +168,9 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
       errors: tally.intervalErrors,
       backgroundLoad: backend.loadAt(atMs).background,
       bestBatchSize: backend.optimalBatchSizeAt(atMs, { concurrency: settings.workers, minSize: settings.size.min, maxSize: settings.size.max }).batchSize,
+      ...(lastReason ? { reason: lastReason } : {}),
     }
+    lastReason = undefined
     lastSampleMs = atMs
     lastFlushed = metrics.itemsFlushed
     tally.intervalLatencies = []

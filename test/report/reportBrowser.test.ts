@@ -16,7 +16,11 @@ function withReasons(runs: SimulationRun[]): SimulationRun[] {
   const [adaptive, ...rest] = runs
   const samples = adaptive!.samples.map((sample, i) => {
     const before = adaptive!.samples[i - 1]
-    return before && before.batchSize !== sample.batchSize ? { ...sample, reason: { rule: before.batchSize < sample.batchSize ? 'additive increase' : 'multiplicative decrease', inputs: { latencyMs: 41.5 } } } : sample
+    if (!before || before.batchSize === sample.batchSize) return sample
+    const rule = before.batchSize < sample.batchSize ? 'additive increase' : 'multiplicative decrease'
+    const from = { batchSize: before.batchSize, concurrency: 1 }
+    const to = { batchSize: sample.batchSize, concurrency: 1 }
+    return { ...sample, reason: { rule, from, to, inputs: { latencyMs: 41.5 }, text: `${rule}: latencyMs 41.5` } }
   })
   return [{ ...adaptive!, samples }, ...rest]
 }

@@ -19,6 +19,18 @@ describe('runSimulation', () => {
     expect(b.samples).not.toEqual(a.samples)
   })
 
+  it("carries the controller's reason on the samples whose target changed, and none on a fixed size", async () => {
+    const adaptive = await runSimulation({ pattern: 'spikes', count: 20_000, seed: 3, controller: aimd({ intervalMs: 1000 }) })
+    const explained = adaptive.samples.filter((sample) => sample.reason !== undefined)
+    expect(explained.length).toBeGreaterThan(0)
+    for (const sample of explained) {
+      expect(sample.reason!.to.batchSize).toBe(sample.batchSize)
+      expect(sample.reason!.text).not.toBe('')
+    }
+    const fixed = await runSimulation({ pattern: 'spikes', count: 5000, seed: 3, size: 20 })
+    expect(fixed.samples.every((sample) => sample.reason === undefined)).toBe(true)
+  })
+
   it('settles every offered item: flushed or dead-lettered', async () => {
     const run = await runSimulation({ pattern: 'step', count: 20_000, size: 100 })
     expect(run.summary.itemsOffered).toBe(20_000)
