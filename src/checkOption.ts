@@ -56,14 +56,16 @@ export function fieldPath(prefix: string, key: string): string {
  * Returns `value` as a record when it is a plain object (not null, not an array) whose every key
  * is in `known`; otherwise throws a {@link ConfigError} naming `field`, or the unknown key by its
  * path with the nearest known name ("did you mean `maxWaitMs`?"). `owner` says whose options
- * these are (e.g. `createBatcher`).
+ * these are (e.g. `createBatcher`); `elsewhere` maps a name that belongs to another factory to
+ * the hint that sends the user there.
  */
-export function checkKeys(field: string, value: unknown, known: readonly string[], owner: string): Record<string, unknown> {
+export function checkKeys(field: string, value: unknown, known: readonly string[], owner: string, elsewhere: Readonly<Record<string, string>> = {}): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ConfigError(field === '' ? 'options' : field, `an options object of ${owner} (${known.join(', ')})`, value)
   }
   for (const key of Object.keys(value)) {
     if (known.includes(key)) continue
+    if (Object.hasOwn(elsewhere, key)) throw new ConfigError(fieldPath(field, key), `a known option of ${owner} (${known.join(', ')})`, (value as Record<string, unknown>)[key], elsewhere[key])
     const near = nearest(key, known)
     throw new ConfigError(fieldPath(field, key), `a known option of ${owner} (${known.join(', ')})`, (value as Record<string, unknown>)[key], near === undefined ? undefined : `did you mean \`${fieldPath(field, near)}\`?`)
   }

@@ -110,6 +110,11 @@ export const BATCHER_OPTIONS = [
   'classify', 'maxBatchSize',
 ] as const
 
+/** Options a user may look for on createBatcher that live on another factory. */
+const ELSEWHERE = {
+  batchKey: 'per-key batches are `createKeyedBatcher({ batchKey, flush, … })`: one batcher, and one controller state, per key',
+}
+
 /**
  * Checks every option of a batcher and fills in the defaults. Throws a {@link ConfigError}
  * naming the first option that is wrong, by its path (`path` prefixes it: a supervisor passes
@@ -117,7 +122,7 @@ export const BATCHER_OPTIONS = [
  */
 export function resolveOptions<T>(options: BatcherOptions<T>, path = ''): ResolvedOptions<T> {
   const at = (key: string) => fieldPath(path, key)
-  const given = checkKeys(path, options, BATCHER_OPTIONS, 'createBatcher')
+  const given = checkKeys(path, options, BATCHER_OPTIONS, 'createBatcher', ELSEWHERE)
   checkFunction(at('flush'), options.flush, 'a function (batch, info) => Promise<LoadFeedback | void>', false)
   const maxBatchSize = checkNumber(at('maxBatchSize'), options.maxBatchSize, Infinity, { min: 1, max: Infinity, integer: true })
   const size = underCeiling(resolveAdaptive(at('size'), options.size ?? DEFAULT_BATCH_SIZE), maxBatchSize)

@@ -70,6 +70,7 @@ const badBatcherOptions: [string, Record<string, unknown>, string, RegExp?][] = 
   ['keepAlive a string', { keepAlive: 'yes' }, 'keepAlive'],
   ['an unknown option', { maxWait: 100 }, 'maxWait', /did you mean `maxWaitMs`\?/],
   ['an unknown option in another case', { flushtimeoutms: 100 }, 'flushtimeoutms', /did you mean `flushTimeoutMs`\?/],
+  ['a per-key option that belongs to createKeyedBatcher', { batchKey: (item: unknown) => String(item) }, 'batchKey', /per-key batches are `createKeyedBatcher/],
 ]
 
 const badSupervisorOptions: [string, Record<string, unknown>, string, RegExp?][] = [
