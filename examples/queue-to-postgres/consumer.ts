@@ -108,6 +108,7 @@ export async function runConsumerProcess(config: ConsumerConfig, hooks: WriteHoo
   const stop = async () => {
     if (stopping) return
     stopping = true
+    console.log(JSON.stringify({ event: 'stopping', name: config.name }))
     const metrics = await consumer.stop()
     console.log(JSON.stringify({ event: 'stopped', name: config.name, metrics }))
     process.exit(0)

@@ -93,9 +93,10 @@ const STALL_FACTOR = 8
  * - Overload (timeouts, failed flushes, over 5 % of items failing, two flushes 8 times
  *   slower than healthy ones or one 16 times, or the user's feedback scoring 0.85 or more)
  *   acts at once: a trial
- *   goes back and its level becomes a ceiling the search stays under; otherwise size and
- *   concurrency shrink by √(healthy ÷ seen latency), 0.25..0.8 each, and stay under where
- *   they were. Ceilings fade: each new search and each probe may go a step higher.
+ *   goes back and its level becomes a ceiling the search stays under; otherwise the items
+ *   in flight shrink by healthy ÷ seen latency (0.06..0.64): the batches first (under load
+ *   the best setting is small batches in every slot), concurrency only for what the size
+ *   cannot give, and they stay under where they were. Ceilings fade: each new search and each probe may go a step higher.
  * - Demand: when most batches leave partial (the producers, not the size, limit them) it
  *   does not search; it adds flush slots when every slot was taken.
  * - `targetLatencyMs`: a mean flush latency above it shrinks the size in proportion.
@@ -178,12 +179,18 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
       return move('overload-revert', state.reference.setting, { ...after, overloadAt: { ...state.overloadAt, [ceiling]: level }, dimension: other(dimension) },
         `overrun at ${dimension} ${Math.round(level)}: back to the last good setting, and stay under ${Math.round(level)}`)
     }
-    // The slower the overrun flush against healthy ones, the deeper the cut: √(healthy ÷ seen) per dimension, 0.25..0.8.
+    // The slower the overrun flush against healthy ones, the deeper the cut of items in flight: healthy ÷ seen, 0.06..0.64.
+    // The batches shrink first (under load the best setting is small batches in every slot); concurrency takes what the size cannot.
     const factor = state.healthyMs === null || epoch.maxMs <= 0 ? 0.5 : Math.min(0.8, Math.max(0.25, Math.sqrt(state.healthyMs / epoch.maxMs)))
-    const next = { size: Math.max(bounds.size.min, setting.size * factor), concurrency: Math.max(bounds.concurrency.min, Math.min(setting.concurrency - 1, Math.floor(setting.concurrency * factor))) }
-    const overloadAt = { size: Math.min(state.overloadAt.size, setting.size), concurrency: Math.min(state.overloadAt.concurrency, setting.concurrency) }
+    const size = Math.max(bounds.size.min, setting.size * factor * factor)
+    const rest = (setting.size * factor * factor) / size
+    const next = { size, concurrency: rest < 1 ? Math.max(bounds.concurrency.min, Math.min(setting.concurrency - 1, Math.floor(setting.concurrency * rest))) : setting.concurrency }
+    const overloadAt = {
+      size: size < setting.size ? Math.min(state.overloadAt.size, setting.size) : state.overloadAt.size,
+      concurrency: next.concurrency < setting.concurrency ? Math.min(state.overloadAt.concurrency, setting.concurrency) : state.overloadAt.concurrency,
+    }
     return move('overload', next, { ...calm, overloadAt, direction: { size: 1, concurrency: 1, split: 1, both: 1 } },
-      `the backend is overrun (${stalled ? `a flush took ${round(epoch.maxMs)} ms against ${round(state.healthyMs!)} ms healthy` : 'timeouts, failed flushes or alarming feedback'}): size and concurrency ×${factor.toFixed(2)}, and stay under them`)
+      `the backend is overrun (${stalled ? `a flush took ${round(epoch.maxMs)} ms against ${round(state.healthyMs!)} ms healthy` : 'timeouts, failed flushes or alarming feedback'}): items in flight ×${(factor * factor).toFixed(2)}, batches first, and stay under them`)
   }
   // Starting, an epoch is half as long: a short job must not spend itself measuring.
   const starting = state.dimension === 'both'

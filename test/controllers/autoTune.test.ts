@@ -98,7 +98,7 @@ describe('autoTune', () => {
     )
   })
 
-  it('shrinks size and concurrency at once on overload (timeouts), and never grows on it', () => {
+  it('shrinks the items in flight at once on overload (timeouts), batches first, and never grows on it', () => {
     fc.assert(
       fc.property(curveArb, fc.integer({ min: 5, max: 40 }), (curve, rounds) => {
         const targets = drive(curve, bounds, { batchSize: 1, concurrency: 1 }, rounds)
@@ -118,7 +118,7 @@ describe('autoTune', () => {
       target: { batchSize: 10, concurrency: 2 }, bounds, now: 100,
       samples: [{ at: 100, seq: 1, source: 'flush', failed: true, batchSize: 10, score: 0, feedback: { errorRate: 1 }, durationMs: 100, inFlight: 2, errorKind: 'timeout' }],
     }, controller.initialState())
-    expect(decision.reason).toMatchObject({ rule: 'overload', from: { batchSize: 10, concurrency: 2 }, to: { batchSize: 5, concurrency: 1 } })
+    expect(decision.reason).toMatchObject({ rule: 'overload', from: { batchSize: 10, concurrency: 2 }, to: { batchSize: 3, concurrency: 2 } }) // items in flight × 0.25, the batches first
     expect(decision.reason!.text).toMatch(/overrun/)
   })
 

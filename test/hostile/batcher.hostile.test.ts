@@ -15,7 +15,8 @@
  */
 import fc from 'fast-check'
 import { createBatcher } from '../../src/index.ts'
-import { describeOnBothClocks, hostileBatcherOptions, hostileCommands, hostileOptions, runHostileScenario, sinkPlan } from './hostileWorld.ts'
+import { describeOnBothClocks, runHostileScenario } from './hostileOracle.ts'
+import { hostileBatcherOptions, hostileCommands, hostileOptions, sinkPlan } from './hostileWorld.ts'
 
 describeOnBothClocks('the batcher attacked by hostile users', 1010, (makeClock) =>
   fc.asyncProperty(hostileOptions, fc.array(sinkPlan, { minLength: 1, maxLength: 12 }), fc.commands(hostileCommands([1, 10, 40, 150, 400, 2 ** 31]), { maxCommands: 50, size: 'large' }), (options, plans, cmds) =>

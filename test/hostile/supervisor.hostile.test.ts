@@ -10,7 +10,8 @@
 import fc from 'fast-check'
 import { byKey, createSupervisor, leastLoaded, roundRobin } from '../../src/index.ts'
 import { crash } from '../supervisor/harness.ts'
-import { command, describeOnBothClocks, hostileBatcherOptions, hostileCommands, hostileOptions, runHostileScenario, sinkPlan, type Command, type HostileOptions, type Target, type World } from './hostileWorld.ts'
+import { describeOnBothClocks, runHostileScenario } from './hostileOracle.ts'
+import { command, hostileBatcherOptions, hostileCommands, hostileOptions, sinkPlan, type Command, type HostileOptions, type Target, type World } from './hostileWorld.ts'
 
 interface PoolOptions {
   min: number

@@ -19,13 +19,13 @@ async function withRabbit<R>(use: (connection: Awaited<ReturnType<typeof connect
 describe.skipIf(!up)('RabbitMQ quorum queue → 3 consumer processes → PostgreSQL (id primary key), N = 20,000', () => {
   crashTests({
     source: 'rabbitmq',
-    fill: (queue, ids) =>
+    prepare: (queue) =>
       withRabbit(async (connection) => {
         const channel = await connection.createChannel()
         await declareQuorumQueue(channel, queue, 5)
         await channel.close()
-        await publishToQueue(connection, queue, ids)
       }),
+    produce: (queue, ids) => withRabbit((connection) => publishToQueue(connection, queue, ids)),
     // Read with no consumer left: an unacknowledged message would be back in the queue, ready.
     unacknowledged: (queue) => withRabbit((connection) => readyCount(connection, queue)),
     deadLettered: (queue) => withRabbit((connection) => readyCount(connection, deadLetterQueueOf(queue))),

@@ -18,11 +18,8 @@ async function withRedis<R>(use: (redis: Redis) => Promise<R>): Promise<R> {
 describe.skipIf(!up)('Redis stream → 3 consumer processes → PostgreSQL (id primary key), N = 20,000', () => {
   crashTests({
     source: 'redis',
-    fill: (stream, ids) =>
-      withRedis(async (redis) => {
-        await redis.sendCommand(['XGROUP', 'CREATE', stream, 'writers', '0', 'MKSTREAM'])
-        await produceToStream(redis, stream, ids)
-      }),
+    prepare: (stream) => withRedis(async (redis) => void (await redis.sendCommand(['XGROUP', 'CREATE', stream, 'writers', '0', 'MKSTREAM']))),
+    produce: (stream, ids) => withRedis((redis) => produceToStream(redis, stream, ids)),
     unacknowledged: (stream) =>
       withRedis(async (redis) => {
         const [group] = (await redis.sendCommand(['XINFO', 'GROUPS', stream])) as Array<{ pending: number; lag: number | null }>

@@ -23,8 +23,10 @@ export type Fault =
 /** The broker side of a scenario. */
 export interface Broker {
   readonly source: 'redis' | 'rabbitmq'
-  /** Creates the stream/queue `name` holding `ids`. */
-  fill(name: string, ids: readonly number[]): Promise<void>
+  /** Creates the empty stream (and group) or queue `name`. */
+  prepare(name: string): Promise<void>
+  /** Adds `ids` to it. */
+  produce(name: string, ids: readonly number[]): Promise<void>
   /** Entries of `name` not acknowledged yet (read when no consumer runs, so nothing is in flight). */
   unacknowledged(name: string): Promise<number>
   /** Entries in the dead-letter stream/queue. */
@@ -56,10 +58,21 @@ export async function runCrashScenario(broker: Broker, fault: Fault, n = 20_000)
   const name = freshName(`lb_crash_${broker.source}`)
   const pool = new pg.Pool({ connectionString: PG_URL })
   const processes: ConsumerProcess[] = []
-  const log = process.env.LOADBATCH_TEST_VERBOSE ? (line: string) => console.log(line) : undefined
+  // Each process's last lines, for the failure message; all of them with LOADBATCH_TEST_VERBOSE=1.
+  const tails: string[] = []
+  const log = (line: string) => {
+    if (process.env.LOADBATCH_TEST_VERBOSE) console.log(line)
+    tails.push(line)
+    if (tails.length > 60) tails.shift()
+  }
+  const explain = async (error: Error) => {
+    const state = processes.map((p) => `${p.name}: exit ${p.child.exitCode ?? p.child.signalCode ?? 'running'}, last event ${JSON.stringify(p.events.at(-1))}`)
+    const written = await tableCounts(pool, name).then((counts) => counts.distinct, () => 'unknown')
+    return new Error(`${error.message}; written ${written} of ${n}; ${state.join('; ')}\nlast lines:\n${tails.join('\n')}`)
+  }
   try {
     await createRowsTable(pool, name)
-    await broker.fill(name, Array.from({ length: n }, (_, i) => i + 1))
+    await broker.prepare(name)
     // Generous timeouts: under a loaded CI machine a slow INSERT must not time out (and be retried)
     // nor a live consumer's entries be taken over; only the killed consumer's entries go idle.
     const config = { source: broker.source, from: name, table: name, size: 200, maxWaitMs: 50, flushTimeoutMs: 5000, claimIdleMs: 6000 }
@@ -67,19 +80,30 @@ export async function runCrashScenario(broker: Broker, fault: Fault, n = 20_000)
     processes.push(startConsumerProcess('c0', victimConfig, crashingScript, log))
     for (const survivor of ['c1', 'c2']) processes.push(startConsumerProcess(survivor, { ...config, name: survivor }, crashingScript, log))
     const [victim, ...survivors] = processes as [ConsumerProcess, ...ConsumerProcess[]]
+    // Items only once all three read: on a loaded machine a late starter would find nothing left.
+    await waitFor('all three consumers started', () => processes.every((p) => p.events.some((event) => event.event === 'started')), 90_000, 50).catch(async (error: Error) => {
+      throw await explain(error)
+    })
+    await broker.produce(name, Array.from({ length: n }, (_, i) => i + 1))
 
+    const reached = (kind: string) => waitFor(`c0 to report ${kind} of batch ${fault.atBatch}`, () => victim.events.some((event) => event.event === kind && Number(event.batch) >= fault.atBatch), 60_000, 20).catch(async (error: Error) => {
+      throw await explain(error)
+    })
     if (fault.kind === 'kill-mid-flush') {
-      await victim.waitFor((event) => event.event === 'flushing' && Number(event.batch) >= fault.atBatch)
+      await reached('flushing')
       victim.child.kill('SIGKILL')
-    } else if (fault.kind === 'sigterm') {
-      await victim.waitFor((event) => event.event === 'written' && Number(event.batch) >= fault.atBatch)
+    } else if (fault.kind === 'kill-after-write') {
+      await reached('written')
+    } else {
+      await reached('written')
       victim.child.kill('SIGTERM')
-      await victim.waitFor((event) => event.event === 'stopped')
+      await waitFor('c0 to drain and stop', () => victim.events.some((event) => event.event === 'stopped'), 60_000, 50).catch(async (error: Error) => {
+        throw await explain(error)
+      })
     }
     const exit = await victim.exited
-    await waitFor('every id written', async () => (await tableCounts(pool, name)).distinct === n, 120_000, 200).catch(async (error: Error) => {
-      const state = processes.map((p) => `${p.name}: exit ${p.child.exitCode ?? p.child.signalCode ?? 'running'}, last ${JSON.stringify(p.events.at(-1))}`)
-      throw new Error(`${error.message}; written ${(await tableCounts(pool, name)).distinct} of ${n}, unacknowledged ${await broker.unacknowledged(name)}; ${state.join('; ')}`)
+    await waitFor('every id written', async () => (await tableCounts(pool, name)).distinct === n, 100_000, 200).catch(async (error: Error) => {
+      throw await explain(error)
     })
     for (const survivor of survivors) survivor.child.kill('SIGTERM')
     const stopped = await Promise.all(survivors.map((survivor) => survivor.waitFor((event) => event.event === 'stopped')))
@@ -131,13 +155,13 @@ function expectEveryIdWritten(result: ScenarioResult): void {
 }
 
 /** Per test: three child processes start (tsx compiles the sources) and, after a kill, wait out claimIdleMs. */
-const TEST_TIMEOUT_MS = 150_000
+const TEST_TIMEOUT_MS = 200_000
 
 /** The three crash tests, against `broker`: kill -9 mid-flush, kill -9 after the write, SIGTERM. */
 export function crashTests(broker: Broker): void {
   const label = broker.source
   it('kill -9 in the middle of a flush: the survivors take over, every id is written, duplicates only from the batches in flight', async () => {
-    const result = await runCrashScenario(broker, { kind: 'kill-mid-flush', atBatch: 8 })
+    const result = await runCrashScenario(broker, { kind: 'kill-mid-flush', atBatch: 4 })
     console.log(describeResult(`${label} kill -9 mid-flush`, result))
     expect(result.victim.exit).toBe('SIGKILL')
     expectEveryIdWritten(result)
@@ -147,19 +171,19 @@ export function crashTests(broker: Broker): void {
   }, TEST_TIMEOUT_MS)
 
   it('kill -9 after the write, before the ack: that batch is written twice, nothing is lost', async () => {
-    const result = await runCrashScenario(broker, { kind: 'kill-after-write', atBatch: 6 })
+    const result = await runCrashScenario(broker, { kind: 'kill-after-write', atBatch: 3 })
     console.log(describeResult(`${label} kill -9 after write`, result))
     expect(result.victim.exit).toBe('SIGKILL')
     expectEveryIdWritten(result)
-    // Batch 6 committed and was never acknowledged: every row of it is written twice. The batch
+    // Batch 3 committed and was never acknowledged: every row of it is written twice. The batch
     // before it may be too (its ack can still be on the way when the process dies); no other.
-    const killedBatch = result.victim.events.find((event) => event.event === 'written' && event.batch === 6)!
-    expect(result.duplicated.filter((row) => row.batch === 6)).toHaveLength(Number(killedBatch.size))
-    expectDuplicatesOnlyFrom(result, [5, 6])
+    const killedBatch = result.victim.events.find((event) => event.event === 'written' && event.batch === 3)!
+    expect(result.duplicated.filter((row) => row.batch === 3)).toHaveLength(Number(killedBatch.size))
+    expectDuplicatesOnlyFrom(result, [2, 3])
   }, TEST_TIMEOUT_MS)
 
   it('SIGTERM: the consumer drains and acknowledges everything it read; nothing is written twice', async () => {
-    const result = await runCrashScenario(broker, { kind: 'sigterm', atBatch: 6 })
+    const result = await runCrashScenario(broker, { kind: 'sigterm', atBatch: 3 })
     console.log(describeResult(`${label} SIGTERM`, result))
     expect(result.victim.exit).toBe(0)
     const stopped = result.victim.events.find((event) => event.event === 'stopped')!.metrics as Record<string, number>
