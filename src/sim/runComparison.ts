@@ -4,7 +4,8 @@
  */
 
 import type { SimulationRun } from './runResult.ts'
-import { runSimulation, type SimulationOptions, type SimulationProgress } from './runSimulation.ts'
+import { runSimulation } from './runSimulation.ts'
+import type { SimulationOptions, SimulationProgress } from './simulationOptions.ts'
 
 /** The fixed sizes the CLI compares with: too small, the Go demo's start, too large. */
 export const comparedFixedSizes = [5, 20, 100] as const

@@ -78,6 +78,7 @@ describe('runSimulation', () => {
     await expect(runSimulation({ count: 0 })).rejects.toThrow(/`count`/)
     await expect(runSimulation({ workers: 0 })).rejects.toThrow(/`workers`/)
     await expect(runSimulation({ count: Infinity })).rejects.toThrow(/`durationMs`/)
+    await expect(runSimulation({ patern: 'spikes' } as never)).rejects.toThrow(/`patern`.*did you mean `pattern`\?/)
   })
 })
 

@@ -9,7 +9,7 @@ import { aimd } from '../../controllers/aimd.ts'
 import { gradient } from '../../controllers/gradient.ts'
 import { latencyTarget } from '../../controllers/latencyTarget.ts'
 import { loadScore } from '../../controllers/loadScore.ts'
-import type { SimulationOptions } from '../runSimulation.ts'
+import type { SimulationOptions } from '../simulationOptions.ts'
 
 /** A size and concurrency range the yardstick evaluates within. */
 export interface EvaluationRange {
