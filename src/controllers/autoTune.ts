@@ -1,7 +1,8 @@
 import { checkFinite } from '../checkOption.ts'
 import { ConfigError } from '../errors.ts'
 import { clampTo, reasonInputs } from './controller.ts'
-import type { Bounds, ControlTarget, Controller, ControllerDecision, ControllerInput } from './controller.ts'
+import type { ControlTarget, Controller, ControllerDecision, ControllerInput } from './controller.ts'
+import { clampSetting, other, roundSetting, sameRounded, stepped, type Dimension, type Setting } from './setting.ts'
 import { emptyEpoch, foldSample, goodputOf, meanMs, overloadShare, type Epoch } from './epoch.ts'
 
 /** Options of {@link autoTune}. */
@@ -17,18 +18,6 @@ export interface AutoTuneOptions {
    * is one flush, not `maxWaitMs`, and the size is then a ceiling that bounds the cost of a call.
    */
   readonly workConserving?: boolean
-}
-
-/**
- * What a move changes: the size, the concurrency, both at once keeping items in flight
- * (`split`: more, smaller batches), or, while starting, both the same way (`both`).
- */
-type Dimension = 'size' | 'concurrency' | 'split' | 'both'
-
-/** A setting the controller holds: the size unrounded, so small steps add up. */
-export interface Setting {
-  readonly size: number
-  readonly concurrency: number
 }
 
 /** What {@link autoTune} remembers between adjustments. */
@@ -274,40 +263,9 @@ function propose(state: AutoTuneState, bounds: ControllerInput['bounds'], rule: 
   return hold('settled', `${text}; every step is blocked by bounds or an overload ceiling: settled`)
 }
 
-function stepped(setting: Setting, dimension: Dimension, direction: 1 | -1, step: number): Setting {
-  if (dimension === 'both') return { size: stepped(setting, 'size', direction, step).size, concurrency: stepped(setting, 'concurrency', direction, Math.SQRT2).concurrency }
-  if (dimension === 'size') {
-    return { ...setting, size: direction > 0 ? Math.max(setting.size + 1, setting.size * step) : Math.min(setting.size - 1, setting.size / step) }
-  }
-  const k = setting.concurrency
-  const concurrency = direction > 0 ? Math.max(k + 1, Math.round(k * step)) : Math.min(k - 1, Math.round(k / step))
-  if (dimension === 'concurrency') return { ...setting, concurrency }
-  return { concurrency, size: (setting.size * k) / Math.max(1, concurrency) }
-}
-
 /** Overload ceilings fade: each search may go half again as high. */
 function relax(overloadAt: AutoTuneState['overloadAt']): AutoTuneState['overloadAt'] {
   return { size: overloadAt.size * 1.5, concurrency: overloadAt.concurrency + 1 }
-}
-
-function clampSetting(setting: Setting, bounds: { size: Bounds; concurrency: Bounds }): Setting {
-  const size = Number.isFinite(setting.size) ? Math.min(bounds.size.max, Math.max(bounds.size.min, setting.size)) : bounds.size.min
-  return { size, concurrency: clampTo(setting.concurrency, bounds.concurrency) }
-}
-
-function roundSetting(setting: Setting, bounds: { size: Bounds; concurrency: Bounds }): ControlTarget {
-  return { batchSize: clampTo(setting.size, bounds.size), concurrency: clampTo(setting.concurrency, bounds.concurrency) }
-}
-
-function sameRounded(a: Setting, b: Setting, bounds: { size: Bounds; concurrency: Bounds }): boolean {
-  const x = roundSetting(a, bounds)
-  const y = roundSetting(b, bounds)
-  return x.batchSize === y.batchSize && x.concurrency === y.concurrency
-}
-
-/** The next dimension in the cycle size → concurrency → split (a start on both leads to size). */
-function other(dimension: Dimension): Dimension {
-  return dimension === 'size' ? 'concurrency' : dimension === 'concurrency' ? 'split' : 'size'
 }
 
 function round(value: number): number {

@@ -4,7 +4,8 @@
  */
 export type { Bounds, ControlTarget, Controller, ControllerDecision, ControllerInput, DecisionReason, ErrorKind, FeedbackSample } from './controller.ts'
 export { autoTune } from './autoTune.ts'
-export type { AutoTuneOptions, AutoTuneState, Setting } from './autoTune.ts'
+export type { Setting } from './setting.ts'
+export type { AutoTuneOptions, AutoTuneState } from './autoTune.ts'
 export { clampTo } from './controller.ts'
 export { fixed } from './fixed.ts'
 export type { FixedOptions } from './fixed.ts'
