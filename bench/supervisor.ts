@@ -62,3 +62,5 @@ console.log(`${ITEMS} items, batch ${SIZE}, async no-op flush, median of ${ROUND
 for (const [name, itemsPerSecond] of rows) {
   console.log(`${name.padEnd(40)} ${(itemsPerSecond / 1e6).toFixed(2).padStart(6)} M items/s   ratio ${(itemsPerSecond / one).toFixed(2)}×`)
 }
+const roundRobinRatio = rows[1]![1] / one
+console.log(`${roundRobinRatio >= 0.9 ? 'MET    ' : 'NOT MET'}  a 4-worker roundRobin supervisor at least 0.9× one batcher: ${roundRobinRatio.toFixed(2)}×`)
