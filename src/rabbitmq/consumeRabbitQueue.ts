@@ -1,5 +1,5 @@
 import { describeError, isNotAccepted } from '../source/itemOutcome.ts'
-import type { SourceHandle } from '../source/sourcePort.ts'
+import { submitTo, type SourceHandle } from '../source/sourcePort.ts'
 import { Outstanding, settleWithin } from '../source/wakeup.ts'
 import { DeliveryAcks } from './deliveryAcks.ts'
 import type { ConsumeMessage, RabbitChannel } from './rabbitChannel.ts'
@@ -119,13 +119,7 @@ class QueueConsumer<T> {
       return
     }
     this.outstanding.add()
-    let submitted: Promise<void>
-    try {
-      submitted = this.o.into.submit(item)
-    } catch (error) {
-      submitted = Promise.reject(error)
-    }
-    submitted.then(
+    submitTo(this.o.into, item).then(
       () => {
         this.acks.flush(tag)
         this.outstanding.settle()

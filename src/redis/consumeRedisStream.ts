@@ -1,4 +1,4 @@
-import { portRoom, type SourceHandle } from '../source/sourcePort.ts'
+import { portRoom, submitTo, type SourceHandle } from '../source/sourcePort.ts'
 import { Outstanding, Wakeup, settleWithin } from '../source/wakeup.ts'
 import { describeError, isNotAccepted } from '../source/itemOutcome.ts'
 import { deadLetterEntries, type DeadLetterReason } from './deadLetterEntries.ts'
@@ -215,13 +215,7 @@ class StreamConsumer<T> {
   private handOver(entry: StreamEntry, item: T, deliveries: number): void {
     this.held.set(entry.id, { entry, deliveries })
     this.outstanding.add()
-    let submitted: Promise<void>
-    try {
-      submitted = this.o.into.submit(item)
-    } catch (error) {
-      submitted = Promise.reject(error)
-    }
-    submitted.then(
+    submitTo(this.o.into, item).then(
       () => {
         this.acks.ack(entry.id)
         this.outstanding.settle()

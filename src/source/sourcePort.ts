@@ -63,3 +63,12 @@ export function portRoom(port: SourcePort<unknown>, capacity: number, held: numb
   const load = port.metrics()
   return Math.max(0, capacity - Math.max(load.itemsBuffered + load.itemsInFlight, held))
 }
+
+/** `port.submit(item)` as a promise that never throws synchronously: a throw becomes a rejection. */
+export function submitTo<T>(port: SourcePort<T>, item: T): Promise<void> {
+  try {
+    return port.submit(item)
+  } catch (error) {
+    return Promise.reject(error)
+  }
+}
