@@ -1,4 +1,4 @@
-import { checkFinite } from '../checkOption.ts'
+import { checkFinite, checkKeys } from '../checkOption.ts'
 import { meanLatencyMs } from './window.ts'
 import { clampTo, explained } from './controller.ts'
 import type { Controller, FeedbackSample } from './controller.ts'
@@ -39,6 +39,7 @@ export interface AimdState {
  * @example createBatcher({ flush, size: { min: 10, max: 5000 }, controller: aimd({ increase: 50 }) })
  */
 export function aimd(options: AimdOptions = {}): Controller<AimdState> {
+  checkKeys('', options, ['increase', 'decrease', 'threshold', 'latencyTolerance', 'intervalMs'], 'aimd')
   const increase = checkFinite('increase', options.increase ?? 10, 'an integer >= 1', (v) => Number.isInteger(v) && v >= 1)
   const decrease = checkFinite('decrease', options.decrease ?? 0.5, 'a number > 0 and < 1', (v) => v > 0 && v < 1)
   const threshold = checkFinite('threshold', options.threshold ?? 0.7, 'a number in 0..1', (v) => v >= 0 && v <= 1)

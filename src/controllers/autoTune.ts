@@ -1,4 +1,4 @@
-import { checkFinite } from '../checkOption.ts'
+import { checkFinite, checkKeys } from '../checkOption.ts'
 import { ConfigError } from '../errors.ts'
 import { clampTo, reasonInputs } from './controller.ts'
 import type { ControlTarget, Controller, ControllerDecision, ControllerInput } from './controller.ts'
@@ -97,6 +97,7 @@ const STALL_FACTOR = 8
  * @example createBatcher({ flush, size: { initial: 100, min: 10, max: 20_000 }, concurrency: { initial: 1, min: 1, max: 8 } })
  */
 export function autoTune(options: AutoTuneOptions = {}): Controller<AutoTuneState> {
+  checkKeys('', options, ['targetLatencyMs', 'band', 'minFlushes', 'workConserving'], 'autoTune')
   if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'an object of autoTune options', options)
   const targetLatencyMs = options.targetLatencyMs === undefined ? undefined : checkFinite('targetLatencyMs', options.targetLatencyMs, 'a number > 0 (ms)', (v) => v > 0)
   const band = checkFinite('band', options.band ?? 0.1, 'a number > 0 and < 1', (v) => v > 0 && v < 1)

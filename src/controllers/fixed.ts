@@ -1,3 +1,4 @@
+import { checkKeys } from '../checkOption.ts'
 import type { Controller } from './controller.ts'
 
 /** Options of {@link fixed}. */
@@ -11,6 +12,7 @@ export interface FixedOptions {
  * `size` is a plain number, and the baseline that adaptive controllers are compared with.
  */
 export function fixed(options: FixedOptions = {}): Controller<null> {
+  checkKeys('', options, ['intervalMs'], 'fixed')
   return {
     name: 'fixed',
     intervalMs: options.intervalMs ?? 5000,

@@ -1,4 +1,4 @@
-import { checkFinite } from '../checkOption.ts'
+import { checkFinite, checkKeys } from '../checkOption.ts'
 import { meanLatencyMs } from './window.ts'
 import { ConfigError } from '../errors.ts'
 import { clampTo, explained } from './controller.ts'
@@ -49,6 +49,7 @@ export interface GradientState {
  * @example createBatcher({ flush, size: { min: 10, max: 1000 }, controller: gradient({ tolerance: 2 }) })
  */
 export function gradient(options: GradientOptions = {}): Controller<GradientState> {
+  checkKeys('', options, ['tolerance', 'smoothing', 'longWindow', 'headroom', 'intervalMs'], 'gradient')
   const tolerance = checkFinite('tolerance', options.tolerance ?? 1.5, 'a number >= 1', (v) => v >= 1)
   const smoothing = checkFinite('smoothing', options.smoothing ?? 0.2, 'a number > 0 and <= 1', (v) => v > 0 && v <= 1)
   const longWindow = checkFinite('longWindow', options.longWindow ?? 600, 'an integer >= 1', (v) => Number.isInteger(v) && v >= 1)

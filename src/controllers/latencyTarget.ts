@@ -1,4 +1,4 @@
-import { checkFinite } from '../checkOption.ts'
+import { checkFinite, checkKeys } from '../checkOption.ts'
 import { meanLatencyMs } from './window.ts'
 import { clampTo, explained } from './controller.ts'
 import type { Controller, FeedbackSample } from './controller.ts'
@@ -24,6 +24,7 @@ export interface LatencyTargetOptions {
  * @example createBatcher({ flush, size: { min: 10, max: 2000 }, controller: latencyTarget({ targetMs: 250 }) })
  */
 export function latencyTarget(options: LatencyTargetOptions): Controller<null> {
+  checkKeys('', options, ['targetMs', 'intervalMs'], 'latencyTarget')
   const targetMs = checkFinite('targetMs', options?.targetMs, 'a number > 0', (v) => v > 0)
   const intervalMs = checkFinite('intervalMs', options?.intervalMs ?? 1000, 'a number > 0', (v) => v > 0)
 

@@ -1,4 +1,4 @@
-import { checkFinite } from '../checkOption.ts'
+import { checkFinite, checkKeys } from '../checkOption.ts'
 import { ConfigError } from '../errors.ts'
 import { scoreLoad } from '../feedback.ts'
 import type { LoadFeedback, LoadWeights, ScoreOptions } from '../feedback.ts'
@@ -47,6 +47,7 @@ export interface LoadScoreOptions {
  * @example createBatcher({ flush, size: { min: 10, max: 1000 }, controller: loadScore({ high: 0.6 }) })
  */
 export function loadScore(options: LoadScoreOptions = {}): Controller<null> {
+  checkKeys('', options, ['weights', 'low', 'high', 'factor', 'intervalMs', 'queueCapacity', 'locksCapacity', 'concurrency'], 'loadScore')
   const low = checkFinite('low', options.low ?? 0.3, 'a number in 0..1', (v) => v >= 0 && v <= 1)
   const high = checkFinite('high', options.high ?? 0.7, 'a number in 0..1 and >= `low`', (v) => v >= low && v <= 1)
   const factor = checkFinite('factor', options.factor ?? 0.2, 'a number > 0 and <= 1', (v) => v > 0 && v <= 1)

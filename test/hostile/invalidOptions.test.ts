@@ -5,7 +5,7 @@
  * unknown name passes, and a misspelt one gets the nearest known name.
  */
 import { describe, expect, it } from 'vitest'
-import { byKey, ConfigError, createBatcher, createSupervisor, createVirtualTime } from '../../src/index.ts'
+import { aimd, autoTune, byKey, ConfigError, createBatcher, createSupervisor, createVirtualTime, fixed, gradient, latencyTarget, loadScore } from '../../src/index.ts'
 import { main } from '../../src/cli/main.ts'
 
 const flush = async () => {}
@@ -135,6 +135,22 @@ describe('createSupervisor refuses every invalid option, naming it by its path',
     const error = configErrorOf(() => createSupervisor(options as never))
     expect(error.field).toBe(field)
     if (message) expect(error.message).toMatch(message)
+  })
+})
+
+describe('controllers refuse unknown option names, with the nearest one', () => {
+  const misspelt: [string, () => unknown, string, string][] = [
+    ['aimd', () => aimd({ increse: 5 } as never), 'increse', 'increase'],
+    ['gradient', () => gradient({ tolerence: 2 } as never), 'tolerence', 'tolerance'],
+    ['latencyTarget', () => latencyTarget({ targetMs: 100, intervalMS: 10 } as never), 'intervalMS', 'intervalMs'],
+    ['loadScore', () => loadScore({ weight: {} } as never), 'weight', 'weights'],
+    ['autoTune', () => autoTune({ targetLatency: 100 } as never), 'targetLatency', 'targetLatencyMs'],
+    ['fixed', () => fixed({ interval: 10 } as never), 'interval', 'intervalMs'],
+  ]
+  it.each(misspelt)('%s', (_name, create, field, near) => {
+    const error = configErrorOf(create)
+    expect(error.field).toBe(field)
+    expect(error.message).toContain(`did you mean \`${near}\`?`)
   })
 })
 
