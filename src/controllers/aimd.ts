@@ -61,7 +61,7 @@ export function aimd(options: AimdOptions = {}): Controller<AimdState> {
       const next = { batchSize: clampTo(congested ? Math.floor(size * decrease) : size + increase, bounds.size), concurrency: clampTo(target.concurrency, bounds.concurrency) }
       const why = failures > 0 ? `${failures} failed flush(es)` : rising ? `latency rose past ${latencyTolerance}× the last` : overScore ? `load score over ${threshold}` : 'no congestion'
       const inputs = { latencyMs, lastLatencyMs: state.lastLatencyMs ?? undefined, score, failures }
-      const text = `${why}: batch ${size} → ${next.batchSize} (${congested ? `× ${decrease}` : `+ ${increase}`})`
+      const text = `${why}: ${congested ? `× ${decrease}` : `+ ${increase}`}`
       return explained(target, next, { lastLatencyMs: latencyMs ?? state.lastLatencyMs }, congested ? 'multiplicative decrease' : 'additive increase', inputs, text)
     },
   }

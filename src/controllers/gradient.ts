@@ -74,7 +74,7 @@ export function gradient(options: GradientOptions = {}): Controller<GradientStat
         const kept = Number.isFinite(estimate) ? Math.min(bounds.size.max, Math.max(bounds.size.min, estimate)) : size
         const to = { batchSize: clampTo(kept, bounds.size), concurrency: clampTo(target.concurrency, bounds.concurrency) }
         const next = { longLatencyMs, estimate: kept, lastSampleAt: Number.isFinite(newest) ? newest : null }
-        return explained(target, to, next, rule, { ...inputs, longLatencyMs: longLatencyMs ?? undefined }, `${why}: batch ${size} → ${to.batchSize}`)
+        return explained(target, to, next, rule, { ...inputs, longLatencyMs: longLatencyMs ?? undefined }, `${why}: ${rule}`)
       }
 
       const shortMs = meanLatencyMs(samples)

@@ -37,7 +37,7 @@ export function latencyTarget(options: LatencyTargetOptions): Controller<null> {
       const { next, rule, why } = nextSize(size, samples, targetMs)
       const to = { batchSize: clampTo(next, bounds.size), concurrency: clampTo(target.concurrency, bounds.concurrency) }
       const inputs = { latencyMs: meanLatencyMs(samples), targetMs, failures: samples.filter((sample) => sample.failed).length }
-      return explained(target, to, null, rule, inputs, `${why}: batch ${size} → ${to.batchSize}`)
+      return explained(target, to, null, rule, inputs, `${why}: ${rule}`)
     },
   }
 }

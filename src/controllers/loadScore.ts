@@ -76,7 +76,7 @@ export function loadScore(options: LoadScoreOptions = {}): Controller<null> {
         batchSize: clampTo(size + direction * step, bounds.size),
         concurrency: stepsConcurrency ? clampTo(concurrency + direction, bounds.concurrency) : concurrency,
       }
-      const text = `load score ${+mean.toFixed(2)} ${direction > 0 ? `under ${low}: grow` : `over ${high}: shrink`} batch ${size} → ${to.batchSize}`
+      const text = `load score ${+mean.toFixed(2)} ${direction > 0 ? `under ${low}: grow by ${step}` : `over ${high}: shrink by ${step}`}`
       return explained(target, to, null, direction > 0 ? 'grow' : 'shrink', inputs, text)
     },
   }

@@ -27,9 +27,9 @@ describe("the controller's decisions, told", () => {
     }
     const logged = debug.filter(([message]) => String(message).includes('aimd: batch'))
     expect(logged.map(([message]) => message)).toEqual([
-      'loadbatch: aimd: batch 20 → 30, concurrency 1 → 1: no congestion: batch 20 → 30 (+ 10)',
-      'loadbatch: aimd: batch 30 → 40, concurrency 1 → 1: no congestion: batch 30 → 40 (+ 10)',
-      'loadbatch: aimd: batch 40 → 50, concurrency 1 → 1: no congestion: batch 40 → 50 (+ 10)',
+      'loadbatch: aimd: batch 20 → 30, concurrency 1 → 1: no congestion: + 10',
+      'loadbatch: aimd: batch 30 → 40, concurrency 1 → 1: no congestion: + 10',
+      'loadbatch: aimd: batch 40 → 50, concurrency 1 → 1: no congestion: + 10',
     ])
     expect(logged[0]![1]).toEqual(changes[0]!.reason)
     const stopped = batcher.stop()
