@@ -17,7 +17,7 @@ import type { Controller } from '../src/controllers/controller.ts'
 import { loadScore } from '../src/controllers/loadScore.ts'
 import { PartialBatchError } from '../src/errors.ts'
 import type { LoadFeedback } from '../src/feedback.ts'
-import { createSimulatedBackend, createLoadPattern, createRandom, loadPatternNames, type LoadPatternName } from '../src/sim/index.ts'
+import { backendOnScheduler, createSimulatedBackend, createLoadPattern, createRandom, loadPatternNames, type LoadPatternName } from '../src/sim/index.ts'
 import { createVirtualTime } from '../src/virtualTime.ts'
 import { isMain, publish, type Row, type ScenarioReport, type TargetCheck } from './report.ts'
 
@@ -43,15 +43,12 @@ async function goodput(pattern: LoadPatternName, size: number | null, controller
   const time = createVirtualTime()
   const backend = createSimulatedBackend({ pattern: createLoadPattern(pattern, { seed: SEED }), seed: SEED })
   const jitter = createRandom(SEED)
-  const flush = (batch: number[]) => {
-    const result = backend.call(batch.length, time.now())
-    return new Promise<LoadFeedback>((resolve, reject) => {
-      time.scheduler.schedule(() => {
-        if (result.ok) resolve(result.feedback)
-        else if (result.failedIndexes) reject(new PartialBatchError(result.failedIndexes.map((index) => ({ index, cause: 'overloaded' }))))
-        else reject(new Error('the backend failed the whole batch'))
-      }, result.latencyMs)
-    })
+  const send = backendOnScheduler(backend, time.scheduler, () => time.now())
+  const flush = async (batch: number[]): Promise<LoadFeedback> => {
+    const result = await send(batch.length)
+    if (result.ok) return result.feedback
+    if (result.failedIndexes) throw new PartialBatchError(result.failedIndexes.map((index) => ({ index, cause: 'overloaded' })))
+    throw new Error('the backend failed the whole batch')
   }
   const batcher = createBatcher<number>({
     flush,

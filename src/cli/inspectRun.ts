@@ -11,6 +11,7 @@ import type { Controller } from '../controllers/controller.ts'
 import type { LoadFeedback } from '../feedback.ts'
 import type { Adaptive } from '../batcher/batcherOptions.ts'
 import { createSimulatedBackend, type SimulatedBackend } from '../sim/backend.ts'
+import { backendOnScheduler } from '../sim/backendOnScheduler.ts'
 import { createLoadPattern } from '../sim/loadPatterns.ts'
 import { createSupervisor } from '../supervisor/createSupervisor.ts'
 import { createVirtualTime } from '../virtualTime.ts'
@@ -108,12 +109,12 @@ function backendFor(options: InspectRunOptions, seed: number): SimulatedBackend 
   return createSimulatedBackend({ pattern: createLoadPattern(options.pattern, { seed }), seed })
 }
 
-/** A flush function that calls the simulated backend and settles after the call's latency. */
+/** A flush function that calls the simulated backend and settles when the call ended. */
 function flushTo(backend: SimulatedBackend, now: () => number, scheduler: SchedulerLike) {
-  return (batch: number[]) => {
-    const result = backend.call(batch.length, now())
-    return new Promise<LoadFeedback>((resolve, reject) => {
-      scheduler.schedule(() => (result.ok ? resolve(result.feedback) : reject(new Error('the backend is overloaded'))), result.latencyMs)
-    })
+  const send = backendOnScheduler(backend, scheduler, now)
+  return async (batch: number[]): Promise<LoadFeedback> => {
+    const result = await send(batch.length)
+    if (!result.ok) throw new Error('the backend is overloaded')
+    return result.feedback
   }
 }

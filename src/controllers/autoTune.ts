@@ -59,6 +59,8 @@ const PROBE_EVERY = 8
 const OVERLOAD_SHARE = 0.05
 /** A flush this many times slower than healthy ones means the backend is overrun. */
 const STALL_FACTOR = 8
+/** How much each healthy epoch lifts an overload ceiling. */
+const CEILING_FADE = 1.1
 
 /**
  * The default controller for a range of size or concurrency: it finds and holds the best
@@ -160,14 +162,14 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
   const stalled = state.healthyMs !== null && (epoch.secondMs > STALL_FACTOR * state.healthyMs || epoch.maxMs > 2 * STALL_FACTOR * state.healthyMs)
   if (stalled || epoch.overloads > 0 || epoch.monitorAlarms > 0 || (epoch.flushes > 0 && overloadShare(epoch) > OVERLOAD_SHARE)) {
     const calm = { reference: null, trial: false, phase: 'search' as const, settledEpochs: 0, step: { size: 1.5, concurrency: 1.5, split: 1.5, both: 1.5 } }
-    if (state.trial && state.reference) {
-      const dimension = state.dimension
-      const level = dimension === 'size' ? setting.size : setting.concurrency
-      const ceiling = dimension === 'size' ? 'size' : 'concurrency'
+    // A trial that raised a dimension and met overload goes back, and that level becomes a ceiling; a trial that raised nothing did not cause it.
+    const raised = state.trial && state.reference ? raisedBy(setting, state.reference.setting) : null
+    if (raised && state.reference) {
+      const level = raised === 'size' ? setting.size : setting.concurrency
       const probing = state.phase === 'settled'
       const after = probing ? { reference: null, trial: false, settledEpochs: 0, failedProbes: state.failedProbes + 1 } : calm
-      return move('overload-revert', state.reference.setting, { ...after, overloadAt: { ...state.overloadAt, [ceiling]: level }, dimension: other(dimension) },
-        `overrun at ${dimension} ${Math.round(level)}: back to the last good setting, and stay under ${Math.round(level)}`)
+      return move('overload-revert', state.reference.setting, { ...after, overloadAt: { ...state.overloadAt, [raised]: level }, dimension: other(state.dimension) },
+        `overrun at ${raised} ${Math.round(level)}: back to the last good setting, and stay under ${Math.round(level)}`)
     }
     // The slower the overrun flush against healthy ones, the deeper the cut of items in flight: healthy ÷ seen, 0.06..0.64.
     // The batches shrink first (under load the best setting is small batches in every slot); concurrency takes what the size cannot.
@@ -185,7 +187,8 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
   // Starting, an epoch is half as long: a short job must not spend itself measuring.
   const starting = state.dimension === 'both'
   if (epoch.flushes < (starting ? Math.max(Math.ceil(rules.minFlushes / 2), setting.concurrency) : Math.max(rules.minFlushes, 2 * setting.concurrency))) return hold('measuring', `measuring: ${epoch.flushes} flush(es) of this setting so far`)
-  state = { ...state, healthyMs: state.healthyMs === null ? latencyMs : 0.7 * state.healthyMs + 0.3 * latencyMs }
+  // A healthy epoch: learn its latency, and let the overload ceilings fade a little (an overrun is a moment, not a law).
+  state = { ...state, healthyMs: state.healthyMs === null ? latencyMs : 0.7 * state.healthyMs + 0.3 * latencyMs, overloadAt: fade(state.overloadAt) }
 
   if (rules.targetLatencyMs !== undefined && latencyMs > rules.targetLatencyMs) {
     const factor = Math.max(0.5, (0.9 * rules.targetLatencyMs) / latencyMs)
@@ -262,6 +265,18 @@ function propose(state: AutoTuneState, bounds: ControllerInput['bounds'], rule: 
     }
   }
   return hold('settled', `${text}; every step is blocked by bounds or an overload ceiling: settled`)
+}
+
+/** The dimension a trial raised from its reference (size first), or null when it raised neither. */
+function raisedBy(trial: Setting, reference: Setting): 'size' | 'concurrency' | null {
+  if (trial.size > reference.size) return 'size'
+  if (trial.concurrency > reference.concurrency) return 'concurrency'
+  return null
+}
+
+/** Each healthy epoch lifts the overload ceilings by {@link CEILING_FADE}. */
+function fade(overloadAt: AutoTuneState['overloadAt']): AutoTuneState['overloadAt'] {
+  return { size: overloadAt.size * CEILING_FADE, concurrency: overloadAt.concurrency * CEILING_FADE }
 }
 
 /** Overload ceilings fade: each search may go half again as high. */

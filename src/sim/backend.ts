@@ -24,11 +24,11 @@ import {
 } from './costModel.ts'
 import { createRandom } from './random.ts'
 
-/** The outcome of one {@link SimulatedBackend.call}. */
+/** How one call went, once it ended: see {@link BackendCall.result}. */
 export interface BackendCallResult {
-  /** How long the call takes, in ms (> 0 unless overhead and per-item cost are tiny). Wait this long. */
+  /** How long the call took, in ms, from its start to its end. */
   readonly latencyMs: number
-  /** When the call ends: the call's time + `latencyMs`. */
+  /** When the call ended: its start + `latencyMs`. */
   readonly endMs: number
   /** True when every item succeeded. */
   readonly ok: boolean
@@ -38,10 +38,30 @@ export interface BackendCallResult {
    * (`failureMode: 'batch'`) means the whole call failed.
    */
   readonly failedIndexes?: readonly number[]
-  /** Utilisation the call met, counting its own items (above 1: overrun). */
+  /** Mean utilisation over the call's life, counting its own items (above 1: overrun). */
   readonly utilisation: number
   /** What the backend reports after this call, as a flush function would return it. */
   readonly feedback: LoadFeedback
+}
+
+/**
+ * A call the backend is serving, from {@link SimulatedBackend.call}. Which items fail is
+ * decided when it starts; how long it takes is found as it runs, since its pace follows the
+ * load on the backend until it ends.
+ */
+export interface BackendCall {
+  /** Items it carries. */
+  readonly batchSize: number
+  /** When it started, in ms (the backend's clock then). */
+  readonly startMs: number
+  /** True when every item will succeed. */
+  readonly ok: boolean
+  /** The failed items' indexes, as in {@link BackendCallResult.failedIndexes}. */
+  readonly failedIndexes?: readonly number[]
+  /** Utilisation when it started, counting its own items. */
+  readonly utilisation: number
+  /** Its outcome once the backend's clock passed its end; undefined while it runs. */
+  result(): BackendCallResult | undefined
 }
 
 /** The load on the backend at one moment. */
@@ -73,14 +93,25 @@ export interface SimulatedBackend {
   /** The options in force, defaults filled in. */
   readonly options: ResolvedBackendOptions
   /**
-   * Starts a call of `batchSize` items at `nowMs` and returns its whole outcome at once: its
-   * latency, which items fail, and the feedback. Draws from the seeded randomness, so the same
-   * sequence of calls gives the same outcomes. `batchSize` 0 is a ping (overhead only).
-   * Throws `RangeError` for a `batchSize` that is not an integer >= 0 or a time that is not
-   * finite. A time earlier than one already seen counts as that later time (the backend's
-   * clock never runs backwards).
+   * Starts a call of `batchSize` items at `nowMs`: which items fail is drawn now from the
+   * seeded randomness (so the same sequence of calls gives the same outcomes); its latency
+   * unfolds as the clock moves (see {@link advanceTo}), read it from `result()` once it ended.
+   * `batchSize` 0 is a ping (overhead only). Throws `RangeError` for a `batchSize` that is
+   * not an integer >= 0 or a time that is not finite. A time earlier than one already seen
+   * counts as that later time (the backend's clock never runs backwards).
    */
-  call(batchSize: number, nowMs: number): BackendCallResult
+  call(batchSize: number, nowMs: number): BackendCall
+  /**
+   * Moves the backend's clock to `nowMs` (never back), serving the calls in flight on the
+   * way: each progresses at `1 / slowdown(u)` of its idle pace, `u` the utilisation of the
+   * moment, so a call slows when others pile on and speeds up when they end or the
+   * background falls. Calls that end by `nowMs` get their `result()`.
+   */
+  advanceTo(nowMs: number): void
+  /** When the first call in flight will end if no other call starts first (Infinity when none is in flight). */
+  nextEndMs(): number
+  /** Advances the clock until `call` has ended (no other call starting meanwhile) and returns its outcome: for single callers and tests. */
+  finish(call: BackendCall): BackendCallResult
   /**
    * What a monitor polling the backend at `nowMs` would see: `cpu` (utilisation, capped at
    * 1), `errorRate` (the current chance an item fails), `queueDepth` (the backend's work,
@@ -101,10 +132,24 @@ export interface SimulatedBackend {
   stats(): BackendStats
 }
 
-interface InFlightCall {
-  readonly endMs: number
+/** A call in flight: its work left, in ms of an idle backend, and what it needs to report its end. */
+interface RunningCall {
+  readonly call: BackendCall
   readonly items: number
+  remainingMs: number
+  /** ∫ utilisation dt so far: its mean over the call's life goes into the feedback. */
+  utilisationMs: number
+  ended: BackendCallResult | undefined
 }
+
+/**
+ * The backend's load is taken as constant within cells of this many ms (the background is
+ * read at each cell's start): so a run does not depend on how often the clock is moved, and
+ * a pattern's changes reach calls already in flight.
+ */
+const CELL_MS = 25
+/** Work left under this, in ms, counts as done (rounding of the float steps). */
+const DONE_EPSILON = 1e-9
 
 /**
  * Creates a {@link SimulatedBackend}. Options are checked here: a bad one throws a
@@ -123,7 +168,7 @@ interface InFlightCall {
 export function createSimulatedBackend(options: BackendOptions = {}): SimulatedBackend {
   const model = resolveBackendOptions(options)
   const random = createRandom(model.seed)
-  let inFlight: InFlightCall[] = []
+  let running: RunningCall[] = []
   let itemsInFlight = 0
   let clockMs = 0
   let lastLatencyMs: number | undefined
@@ -132,23 +177,82 @@ export function createSimulatedBackend(options: BackendOptions = {}): SimulatedB
   let failedItems = 0
   let failedCalls = 0
 
-  /** Moves the backend's clock to `nowMs` (never back) and retires the calls that ended. */
-  const advanceTo = (nowMs: number): number => {
+  const backgroundAt = (atMs: number): number => {
+    const level = model.pattern(atMs)
+    return Number.isFinite(level) ? Math.min(1, Math.max(0, level)) : 0
+  }
+  /** The pace of every call in flight in the cell holding `atMs`: 1 / slowdown. */
+  const paceAt = (atMs: number): { pace: number; utilisation: number } => {
+    const utilisation = utilisationOf(backgroundAt(Math.floor(atMs / CELL_MS) * CELL_MS), itemsInFlight, model)
+    return { pace: 1 / slowdownAt(utilisation, model), utilisation }
+  }
+  const checkTime = (nowMs: number): void => {
     if (typeof nowMs !== 'number' || !Number.isFinite(nowMs)) throw new RangeError(`Expected the time to be a finite number of ms, got \`${String(nowMs)}\``)
-    if (nowMs > clockMs) clockMs = nowMs
-    if (inFlight.some((c) => c.endMs <= clockMs)) {
-      inFlight = inFlight.filter((c) => c.endMs > clockMs)
-      itemsInFlight = inFlight.reduce((sum, c) => sum + c.items, 0)
+  }
+
+  /** Ends the calls whose work is done, at the clock's time. */
+  const retire = (): void => {
+    if (!running.some((r) => r.remainingMs <= DONE_EPSILON)) return
+    for (const r of running) {
+      if (r.remainingMs > DONE_EPSILON) continue
+      const latencyMs = clockMs - r.call.startMs
+      const utilisation = latencyMs > 0 ? r.utilisationMs / latencyMs : r.call.utilisation
+      const failed = r.call.failedIndexes?.length ?? (r.call.ok ? 0 : r.items)
+      r.ended = {
+        latencyMs,
+        endMs: clockMs,
+        ok: r.call.ok,
+        ...(r.call.failedIndexes ? { failedIndexes: r.call.failedIndexes } : {}),
+        utilisation,
+        feedback: feedbackFor(utilisation, r.items > 0 ? failed / r.items : 0, latencyMs),
+      }
+      lastLatencyMs = latencyMs
     }
-    return clockMs
+    running = running.filter((r) => r.ended === undefined)
+    itemsInFlight = running.reduce((sum, r) => sum + r.items, 0)
+  }
+
+  /** Serves the calls in flight up to `nowMs`, cell by cell and end by end. */
+  const advanceTo = (nowMs: number): void => {
+    checkTime(nowMs)
+    retire()
+    while (clockMs < nowMs && running.length > 0) {
+      const { pace, utilisation } = paceAt(clockMs)
+      const cellEnd = (Math.floor(clockMs / CELL_MS) + 1) * CELL_MS
+      const firstEnd = clockMs + Math.min(...running.map((r) => r.remainingMs)) / pace
+      const until = Math.min(nowMs, cellEnd, firstEnd)
+      const elapsed = until - clockMs
+      for (const r of running) {
+        r.remainingMs = until === firstEnd && r.remainingMs / pace <= elapsed ? 0 : r.remainingMs - elapsed * pace
+        r.utilisationMs += utilisation * elapsed
+      }
+      clockMs = until
+      retire()
+    }
+    if (nowMs > clockMs) clockMs = nowMs
+  }
+
+  /** When the first call in flight ends, if no other starts first. */
+  const nextEndMs = (): number => {
+    if (running.length === 0) return Infinity
+    // Look ahead cell by cell at today's load: the first call to end, if no other starts.
+    let left = Math.min(...running.map((r) => r.remainingMs))
+    let at = clockMs
+    for (;;) {
+      const { pace } = paceAt(at)
+      const cellEnd = (Math.floor(at / CELL_MS) + 1) * CELL_MS
+      if (at + left / pace <= cellEnd) return at + left / pace
+      left -= (cellEnd - at) * pace
+      at = cellEnd
+    }
   }
 
   const loadNow = (): BackendLoad => {
-    const background = model.pattern(clockMs)
+    const background = backgroundAt(clockMs)
     return {
-      background: Number.isFinite(background) ? Math.min(1, Math.max(0, background)) : 0,
+      background,
       itemsInFlight,
-      callsInFlight: inFlight.length,
+      callsInFlight: running.length,
       utilisation: utilisationOf(background, itemsInFlight, model),
     }
   }
@@ -201,33 +305,47 @@ export function createSimulatedBackend(options: BackendOptions = {}): SimulatedB
 
     call(batchSize, nowMs) {
       if (!Number.isInteger(batchSize) || batchSize < 0) throw new RangeError(`Expected \`batchSize\` to be an integer >= 0, got \`${String(batchSize)}\``)
-      const startMs = advanceTo(nowMs)
-      const background = loadNow().background
-      const u = utilisationOf(background, itemsInFlight + batchSize, model)
-      // Log-normal noise with mean 1, so jitter spreads latency without biasing it.
+      advanceTo(nowMs)
+      const u = utilisationOf(backgroundAt(clockMs), itemsInFlight + batchSize, model)
+      // Log-normal noise with mean 1, so jitter spreads the work without biasing it.
       const sigma = model.latencyJitter
       const noise = sigma > 0 ? Math.exp(sigma * random.normal() - (sigma * sigma) / 2) : 1
-      const latencyMs = callLatencyMs(batchSize, u, model) * noise
-      const errorRate = errorRateAt(u, model)
-      const failed = drawFailures(batchSize, errorRate)
-
-      inFlight.push({ endMs: startMs + latencyMs, items: batchSize })
-      itemsInFlight += batchSize
-      lastLatencyMs = latencyMs
+      const failed = drawFailures(batchSize, errorRateAt(u, model))
       calls++
       items += batchSize
       failedItems += failed.length
       if (failed.length > 0) failedCalls++
-
       const ok = failed.length === 0
-      const partial = !ok && model.failureMode === 'items'
-      return {
-        latencyMs,
-        endMs: startMs + latencyMs,
-        ok,
-        ...(partial ? { failedIndexes: failed } : {}),
-        utilisation: u,
-        feedback: feedbackFor(u, batchSize > 0 ? failed.length / batchSize : 0, latencyMs),
+      const entry: RunningCall = {
+        call: {
+          batchSize,
+          startMs: clockMs,
+          ok,
+          ...(!ok && model.failureMode === 'items' ? { failedIndexes: failed } : {}),
+          utilisation: u,
+          result: () => entry.ended,
+        },
+        items: batchSize,
+        remainingMs: callLatencyMs(batchSize, 0, model) * noise,
+        utilisationMs: 0,
+        ended: undefined,
+      }
+      running.push(entry)
+      itemsInFlight += batchSize
+      retire()
+      return entry.call
+    },
+
+    advanceTo,
+
+    nextEndMs,
+
+    finish(call) {
+      for (let ended = call.result(); ; ended = call.result()) {
+        if (ended) return ended
+        const next = nextEndMs()
+        if (next === Infinity) throw new RangeError('Expected a call of this backend')
+        advanceTo(next)
       }
     },
 

@@ -40,8 +40,10 @@ export {
 } from './costModel.ts'
 export {
   createSimulatedBackend,
+  type BackendCall,
   type BackendCallResult,
   type BackendLoad,
   type BackendStats,
   type SimulatedBackend,
 } from './backend.ts'
+export { backendOnScheduler, type ScheduledBackendCall } from './backendOnScheduler.ts'

@@ -41,6 +41,12 @@ export interface SimulationSummary {
   readonly itemsFailed: number
   /** Items flushed per second of the run. */
   readonly itemsPerSecond: number
+  /**
+   * With `durationMs`: items flushed successfully while the producers offered (the first
+   * `durationMs`), per second of it: the goodput of the window, whatever was left buffered to
+   * drain after it. Equal to `itemsPerSecond` for a run of `count` items.
+   */
+  readonly windowItemsPerSecond: number
   /** Median latency of every flush call, in ms. */
   readonly latencyP50Ms: number
   /** 99th percentile latency of every flush call, in ms. */

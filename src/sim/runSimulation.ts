@@ -10,7 +10,8 @@ import { createBatcher, type Batcher } from '../batcher/createBatcher.ts'
 import { PartialBatchError } from '../errors.ts'
 import type { LoadFeedback } from '../feedback.ts'
 import { createVirtualTime } from '../virtualTime.ts'
-import { createSimulatedBackend, type SimulatedBackend } from './backend.ts'
+import { createSimulatedBackend } from './backend.ts'
+import { backendOnScheduler, type ScheduledBackendCall } from './backendOnScheduler.ts'
 import { createLoadPattern } from './loadPatterns.ts'
 import { createRandom } from './random.ts'
 import type { BatcherEmitted, TargetReason } from '../../machines/batcher.types.ts'
@@ -54,10 +55,11 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
     pattern: createLoadPattern(settings.pattern, { seed: settings.seed }),
     seed: settings.seed,
   })
+  const send = backendOnScheduler(backend, scheduler, now)
   const tally: Tally = { flushed: 0, failed: 0, errors: 0, flushes: 0, failedFlushes: 0, latencies: [], intervalLatencies: [], intervalErrors: 0, itemLatencies: new LatencyHistogram() }
   const jitter = createRandom(settings.seed ^ 0x5eed)
   const batcher = createBatcher<number>({
-    flush: (batch) => callBackend(backend, batch, now, scheduler, tally),
+    flush: (batch, info) => callBackend(send, batch, info.signal, now, tally),
     size: options.size ?? simulationDefaults.size,
     ...(settings.controller ? { controller: settings.controller } : {}),
     maxWaitMs: settings.maxWaitMs,
@@ -117,6 +119,14 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
   }
   scheduleSample()
 
+  // Goodput of the window: what was flushed while the producers offered, drain left out.
+  let flushedInWindow: number | undefined
+  const windowEnd = Number.isFinite(settings.durationMs)
+    ? scheduler.schedule(() => {
+        flushedInWindow = batcher.metrics().itemsFlushed
+      }, settings.durationMs)
+    : undefined
+
   let offered = 0
   const offering = () => offered < settings.count && now() < settings.durationMs
   const producers = Array.from({ length: settings.workers }, () =>
@@ -142,14 +152,17 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
   }
   await finished
 
+  windowEnd?.unsubscribe()
   const metrics = batcher.metrics()
   const durationMs = endMs ?? now()
+  const windowMs = Math.min(durationMs, settings.durationMs)
   const summary: SimulationSummary = {
     durationMs,
     itemsOffered: offered,
     itemsFlushed: metrics.itemsFlushed,
     itemsFailed: metrics.itemsFailed,
     itemsPerSecond: durationMs > 0 ? (metrics.itemsFlushed * 1000) / durationMs : 0,
+    windowItemsPerSecond: windowMs > 0 ? ((flushedInWindow ?? metrics.itemsFlushed) * 1000) / windowMs : 0,
     latencyP50Ms: quantileOf(tally.latencies, 0.5),
     latencyP99Ms: quantileOf(tally.latencies, 0.99),
     errors: tally.errors,
@@ -173,33 +186,30 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
 }
 
 /**
- * One flush call: the backend decides the outcome at once; the promise settles after its
- * latency on `scheduler`, as a real call would. A partial failure names the failed items so
- * the batcher retries only those; a whole failure throws.
+ * One flush call: the backend decides which items fail at once; the promise settles when the
+ * call ended (its pace follows the load meanwhile), as a real call would. A partial failure
+ * names the failed items so the batcher retries only those; a whole failure throws. Items of
+ * a call the batcher gave up on (timed out) are not counted as delivered by it.
  */
-function callBackend(backend: SimulatedBackend, batch: readonly number[], now: () => number, scheduler: SchedulerLike, tally: Tally): Promise<LoadFeedback> {
+async function callBackend(send: ScheduledBackendCall, batch: readonly number[], signal: AbortSignal | undefined, now: () => number, tally: Tally): Promise<LoadFeedback> {
   const size = batch.length
-  const result = backend.call(size, now())
-  return new Promise<LoadFeedback>((resolve, reject) => {
-    scheduler.schedule(() => {
-      const failed = result.ok ? 0 : (result.failedIndexes?.length ?? size)
-      const doneAt = now()
-      if (result.ok || result.failedIndexes) {
-        const failedSet = new Set(result.failedIndexes)
-        batch.forEach((offeredAt, index) => {
-          if (!failedSet.has(index)) tally.itemLatencies.record(doneAt - offeredAt)
-        })
-      }
-      tally.flushes++
-      tally.latencies.push(result.latencyMs)
-      tally.intervalLatencies.push(result.latencyMs)
-      tally.errors += failed
-      tally.intervalErrors += failed
-      if (result.ok) resolve(result.feedback)
-      else if (result.failedIndexes) reject(new PartialBatchError(result.failedIndexes.map((index) => ({ index, cause: 'backend overloaded' }))))
-      else reject(new Error(`the backend failed the whole batch of ${size}`))
-    }, result.latencyMs)
-  })
+  const result = await send(size)
+  const failed = result.ok ? 0 : (result.failedIndexes?.length ?? size)
+  const doneAt = now()
+  if ((result.ok || result.failedIndexes) && !signal?.aborted) {
+    const failedSet = new Set(result.failedIndexes)
+    batch.forEach((offeredAt, index) => {
+      if (!failedSet.has(index)) tally.itemLatencies.record(doneAt - offeredAt)
+    })
+  }
+  tally.flushes++
+  tally.latencies.push(result.latencyMs)
+  tally.intervalLatencies.push(result.latencyMs)
+  tally.errors += failed
+  tally.intervalErrors += failed
+  if (result.ok) return result.feedback
+  if (result.failedIndexes) throw new PartialBatchError(result.failedIndexes.map((index) => ({ index, cause: 'backend overloaded' })))
+  throw new Error(`the backend failed the whole batch of ${size}`)
 }
 
 /** How often a rate-limited producer wakes to offer its share, in ms: coarse enough to stay cheap in virtual time. */

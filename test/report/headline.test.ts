@@ -12,7 +12,7 @@ function run(label: string, itemsPerSecond: number, latencyP99Ms: number, option
     label, controller: label, pattern: 'spikes', seed: 1, clock: 'virtual',
     samples: options.samples ?? [sample(1000, 20, 60), sample(2000, 30, 80)],
     summary: {
-      durationMs: options.durationMs ?? 30_000, itemsOffered: 1000, itemsFlushed: 1000, itemsFailed: options.itemsFailed ?? 0, itemsPerSecond,
+      durationMs: options.durationMs ?? 30_000, itemsOffered: 1000, itemsFlushed: 1000, itemsFailed: options.itemsFailed ?? 0, itemsPerSecond, windowItemsPerSecond: itemsPerSecond,
       latencyP50Ms: 10, latencyP99Ms, errors: 0, flushes: 10, failedFlushes: 0, finalBatchSize: 30, avgBatchSize: 25.4,
       itemLatencyP50Ms: 20, itemLatencyP99Ms: 40, finalConcurrency: 1,
     },

@@ -1,10 +1,10 @@
 /**
  * A virtual-time driver for the simulator tests: `concurrency` callers each send a batch of
- * `batchSize` items, wait its latency, and send the next, for `durationMs`. Stands in for
- * the batcher (not ready when these tests were written) to measure a fixed size's goodput.
+ * `batchSize` items, wait until the backend ends it, and send the next, for `durationMs`.
+ * Stands in for the batcher to measure a fixed size's goodput.
  */
 
-import type { SimulatedBackend } from '../../src/sim/index.ts'
+import type { BackendCall, SimulatedBackend } from '../../src/sim/index.ts'
 
 /** What a closed-loop run measured. */
 export interface ClosedLoopResult {
@@ -12,9 +12,9 @@ export interface ClosedLoopResult {
   readonly itemsPerSecond: number
   /** Share of the items sent (in every call made, finished in time or not) that failed. */
   readonly errorRate: number
-  /** Mean latency of a call, ms. */
+  /** Mean latency of a call that ended in the window, ms. */
   readonly meanLatencyMs: number
-  /** Calls made. */
+  /** Calls that ended in the window. */
   readonly calls: number
 }
 
@@ -23,27 +23,30 @@ export function runClosedLoop(backend: SimulatedBackend, batchSize: number, opti
   const concurrency = options.concurrency ?? 1
   const startMs = options.startMs ?? 0
   const endMs = startMs + options.durationMs
-  // Callers start staggered by 1 ms each, so the order of simultaneous calls is fixed.
-  const nextAt = Array.from({ length: concurrency }, (_, i) => startMs + i)
   let good = 0
   let sent = 0
   let failedItems = 0
   let latencySum = 0
   let calls = 0
-  for (;;) {
-    let caller = 0
-    for (let i = 1; i < concurrency; i++) if (nextAt[i]! < nextAt[caller]!) caller = i
-    const now = nextAt[caller]!
-    if (now >= endMs) break
-    const result = backend.call(batchSize, now)
-    const failed = result.ok ? 0 : (result.failedIndexes?.length ?? batchSize)
+  const send = (at: number): BackendCall => {
+    const call = backend.call(batchSize, at)
     sent += batchSize
-    failedItems += failed
-    // Count as done only what finishes inside the window, so a slow last call is not free.
-    if (result.endMs <= endMs) good += batchSize - failed
-    latencySum += result.latencyMs
-    calls++
-    nextAt[caller] = result.endMs
+    failedItems += call.ok ? 0 : (call.failedIndexes?.length ?? batchSize)
+    return call
+  }
+  // Callers start staggered by 1 ms each, so the order of simultaneous calls is fixed.
+  const inFlight = Array.from({ length: concurrency }, (_, i) => send(startMs + i))
+  // Count as done only what ends inside the window, so a slow last call is not free.
+  for (let next = backend.nextEndMs(); next <= endMs; next = backend.nextEndMs()) {
+    backend.advanceTo(next)
+    inFlight.forEach((call, i) => {
+      const result = call.result()
+      if (!result) return
+      good += batchSize - (result.ok ? 0 : (result.failedIndexes?.length ?? batchSize))
+      latencySum += result.latencyMs
+      calls++
+      inFlight[i] = send(result.endMs)
+    })
   }
   return {
     itemsPerSecond: (good * 1000) / options.durationMs,

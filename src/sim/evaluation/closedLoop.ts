@@ -1,6 +1,8 @@
 /**
  * The yardstick's closed loop: producers as fast as the batcher accepts, so goodput (items
- * flushed per second) is the figure. For each range × pattern × seed × run length, every
+ * flushed per second of the run's window) is the figure. The drain after the window is left
+ * out: its length is the buffer's (a contender's capacity) over the backend's pace at the
+ * end, not the steering, and the item latencies of the open loop judge buffering. For each range × pattern × seed × run length, every
  * contender runs on the same seeded backend; the cell keeps each one's figures and the
  * oracle's goodput.
  */
@@ -40,7 +42,7 @@ export function figuresOf(contender: Contender, summary: SimulationSummary): Run
   return {
     label: contender.label,
     kind: contender.kind,
-    itemsPerSecond: summary.itemsPerSecond,
+    itemsPerSecond: summary.windowItemsPerSecond,
     deadLettered: summary.itemsFailed,
     flushP99Ms: summary.latencyP99Ms,
     itemP99Ms: summary.itemLatencyP99Ms,
