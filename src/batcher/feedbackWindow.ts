@@ -14,7 +14,8 @@ export type AttemptFacts = Pick<FeedbackSample, 'durationMs' | 'inFlight' | 'tri
  * The controller's side of a batcher: the window of recent feedback samples, the controller's
  * state, the target it decided and the size ceiling `tooLarge` errors taught. It owns the
  * adjusting cadence: `due` is called when the controller's interval came round with fresh
- * feedback (the runtime then sends `TICK`).
+ * feedback (the runtime then sends `TICK`), or when an attempt has run longer than the
+ * controller's `overdueMs` (a stall it wants to act on without waiting for the attempt's end).
  */
 export class FeedbackWindow<T> {
   private readonly samples: FeedbackSample[] = []
@@ -22,6 +23,10 @@ export class FeedbackWindow<T> {
   private controllerState: unknown
   private fresh = false
   private timer: Subscription | undefined
+  /** The stall watch: fires when the oldest running attempt passes the controller's `overdueMs`. */
+  private watchTimer: Subscription | undefined
+  /** The attempt start and age the stall watch last fired for: it fires again for it only at twice that age. */
+  private overdue: { start: number; ageMs: number } | undefined
   private stopped = false
   /** Largest batch a sink accepted to cut: lowered by `tooLarge` errors. */
   private sizeCeiling = Infinity
@@ -33,6 +38,7 @@ export class FeedbackWindow<T> {
   constructor(
     private readonly options: ResolvedOptions<T>,
     private readonly due: () => void,
+    private readonly oldestAttemptStart: () => number | undefined = () => undefined,
   ) {
     this.target = { batchSize: options.size.initial, concurrency: options.concurrency.initial }
     this.controllerState = this.initialControllerState()
@@ -61,12 +67,42 @@ export class FeedbackWindow<T> {
     this.samples.push(attempt ? { at, feedback: withLatency, score, source, failed, batchSize, seq, ...attempt } : { at, feedback: withLatency, score, source, failed, batchSize, seq })
     if (this.samples.length > SAMPLE_WINDOW) this.samples.shift()
     this.fresh = true
+    this.watch(true)
     if (!this.timer && !this.stopped && this.isAdaptive()) {
       this.timer = scheduleAfter(this.options.scheduler, this.options.controller.intervalMs, () => {
         this.timer = undefined
         if (this.fresh && !this.stopped) this.due()
       })
     }
+  }
+
+  /**
+   * Arms the stall watch for the oldest running attempt, when the controller has `overdueMs`:
+   * an attempt that runs past it calls `due` without waiting for its end. `again` re-arms a
+   * watch already armed (after a sample or a decision); an attempt start arms only an idle one.
+   */
+  watch(again = false): void {
+    const { controller, scheduler, logger } = this.options
+    if (!controller.overdueMs || this.stopped || !this.isAdaptive() || (this.watchTimer && !again)) return
+    this.watchTimer?.unsubscribe()
+    this.watchTimer = undefined
+    const start = this.oldestAttemptStart()
+    if (start === undefined) return
+    let limitMs: number | undefined
+    try {
+      limitMs = controller.overdueMs(this.controllerState)
+    } catch (error) {
+      logger.error(`loadbatch: controller ${controller.name} overdueMs() threw; no stall watch`, error)
+      return
+    }
+    if (typeof limitMs !== 'number' || !(limitMs > 0) || !Number.isFinite(limitMs)) return
+    const ageMs = this.overdue?.start === start ? Math.max(limitMs, 2 * this.overdue.ageMs) : limitMs
+    this.watchTimer = scheduleAfter(scheduler, Math.max(0, start + ageMs - scheduler.now()), () => {
+      this.watchTimer = undefined
+      if (this.stopped || this.oldestAttemptStart() !== start) return this.watch()
+      this.overdue = { start, ageMs }
+      this.due()
+    })
   }
 
   /** The controller's score of one sample; the default `scoreLoad` where the controller's own throws or leaves 0..1. */
@@ -97,12 +133,15 @@ export class FeedbackWindow<T> {
     const { controller, concurrency, scheduler, logger } = this.options
     const size = this.sizeBounds()
     this.fresh = false
+    const now = scheduler.now()
+    const oldest = this.oldestAttemptStart()
     try {
       const decision = controller.decide(
-        { target: this.target, samples: this.samples.slice(), bounds: { size, concurrency }, now: scheduler.now() },
+        { target: this.target, samples: this.samples.slice(), bounds: { size, concurrency }, now, ...(oldest === undefined ? {} : { oldestAttemptMs: now - oldest }) },
         this.controllerState,
       )
       this.controllerState = decision.state
+      this.watch(true)
       const next = { batchSize: clampTo(decision.batchSize, size), concurrency: clampTo(decision.concurrency, concurrency) }
       if (next.batchSize === this.target.batchSize && next.concurrency === this.target.concurrency) return undefined
       const reason = decision.reason ?? null
@@ -143,5 +182,7 @@ export class FeedbackWindow<T> {
     this.stopped = true
     this.timer?.unsubscribe()
     this.timer = undefined
+    this.watchTimer?.unsubscribe()
+    this.watchTimer = undefined
   }
 }

@@ -41,6 +41,8 @@ export interface Flight<T> {
   attempt: number
   /** The running attempt's abort signal. */
   abort: AttemptSignal | undefined
+  /** When the running attempt started (scheduler ms); undefined between attempts. */
+  attemptStart: number | undefined
   /** The running attempt's timeout, or the backoff before the next attempt. */
   timer: DeadlineHandle | undefined
   /** Settled (flushed or dead-lettered); late answers of an abandoned attempt are ignored. */
@@ -49,7 +51,7 @@ export interface Flight<T> {
 
 /** A new flight of `items` cut at `minSeq`. */
 export function newFlight<T>(id: number, items: T[], tickets: Map<number, Ticket> | undefined, minSeq: number, trigger: FlushTrigger, batchSize: number): Flight<T> {
-  return { id, items, flushed: undefined, tickets, minSeq, trigger, batchSize, attempt: 0, abort: undefined, timer: undefined, done: false }
+  return { id, items, flushed: undefined, tickets, minSeq, trigger, batchSize, attempt: 0, abort: undefined, attemptStart: undefined, timer: undefined, done: false }
 }
 
 /** What a flight needs of its batcher, as callbacks (no import of the runtime). */
@@ -127,6 +129,8 @@ export class FlightRunner<T> {
     flight.abort = abort
     const { scheduler, flushTimeoutMs } = this.options
     const started = scheduler.now()
+    flight.attemptStart = started
+    this.window.watch()
     const inFlight = this.host.flights.size
     let answered = false
     const info: FlushInfo = {
@@ -138,6 +142,7 @@ export class FlightRunner<T> {
     callFlush(this.options.flush, flight.items, info, this.deadlines, flushTimeoutMs, abort, (timer) => (flight.timer = timer), (outcome) => {
       if (answered || flight.done) return
       answered = true
+      flight.attemptStart = undefined
       flight.timer?.unsubscribe()
       flight.timer = undefined
       this.answered(flight, outcome, scheduler.now() - started, inFlight)

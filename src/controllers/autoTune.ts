@@ -41,6 +41,8 @@ export interface AutoTuneState {
   readonly step: { readonly size: number; readonly concurrency: number; readonly split: number; readonly both: number }
   /** `search` moves each epoch; `settled` holds, tracks drift, and probes now and then. */
   readonly phase: 'search' | 'settled'
+  /** Goodput when the controller settled: a slow drift away from it by two bands means the load moved (null while searching). */
+  readonly anchor: number | null
   /** Epochs since the controller settled. */
   readonly settledEpochs: number
   /** Trial moves in a row that did not pay: six settle the search. */
@@ -59,6 +61,8 @@ const PROBE_EVERY = 8
 const OVERLOAD_SHARE = 0.05
 /** A flush this many times slower than healthy ones means the backend is overrun. */
 const STALL_FACTOR = 8
+/** The largest multiplicative step of a search move: near a knee a bigger jump can overrun the backend for the length of a call. */
+const MAX_STEP = 1.5
 /** How much each healthy epoch lifts an overload ceiling. */
 const CEILING_FADE = 1.1
 
@@ -111,9 +115,11 @@ export function autoTune(options: AutoTuneOptions = {}): Controller<AutoTuneStat
     name: 'autoTune',
     intervalMs: 1,
     ...(workConserving ? { waitMs: 0 } : {}),
+    // A flush running 16 times as long as healthy ones is a stall: decide without waiting for its end.
+    overdueMs: (state) => (state.healthyMs === null ? undefined : 2 * STALL_FACTOR * state.healthyMs),
     initialState: () => ({
       seen: -Infinity, since: -Infinity, epoch: emptyEpoch, setting: null, reference: null, trial: false,
-      dimension: 'both', direction: { size: 1, concurrency: 1, split: 1, both: 1 }, step: { size: 2, concurrency: 2, split: 2, both: Math.SQRT2 }, phase: 'search', settledEpochs: 0, failedProbes: 0, healthyMs: null, misses: 0,
+      dimension: 'both', direction: { size: 1, concurrency: 1, split: 1, both: 1 }, step: { size: MAX_STEP, concurrency: MAX_STEP, split: MAX_STEP, both: Math.SQRT2 }, phase: 'search', anchor: null, settledEpochs: 0, failedProbes: 0, healthyMs: null, misses: 0,
       overloadAt: { size: Infinity, concurrency: Infinity },
     }),
     decide(input, state) {
@@ -159,7 +165,9 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
 
   // Overload acts at once, without waiting for the epoch to fill; a flush many times slower than healthy ones is overload too.
   // Two flushes that slow (one alone may be a pause of the machine, not of the backend), or one at twice that.
-  const stalled = state.healthyMs !== null && (epoch.secondMs > STALL_FACTOR * state.healthyMs || epoch.maxMs > 2 * STALL_FACTOR * state.healthyMs)
+  // A flush still running past that counts the same as one that ended so late.
+  const slowestMs = Math.max(epoch.maxMs, input.oldestAttemptMs ?? 0)
+  const stalled = state.healthyMs !== null && (epoch.secondMs > STALL_FACTOR * state.healthyMs || slowestMs > 2 * STALL_FACTOR * state.healthyMs)
   if (stalled || epoch.overloads > 0 || epoch.monitorAlarms > 0 || (epoch.flushes > 0 && overloadShare(epoch) > OVERLOAD_SHARE)) {
     const calm = { reference: null, trial: false, phase: 'search' as const, settledEpochs: 0, step: { size: 1.5, concurrency: 1.5, split: 1.5, both: 1.5 } }
     // A trial that raised a dimension and met overload goes back, and that level becomes a ceiling; a trial that raised nothing did not cause it.
@@ -173,20 +181,21 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
     }
     // The slower the overrun flush against healthy ones, the deeper the cut of items in flight: healthy ÷ seen, 0.06..0.64.
     // The batches shrink first (under load the best setting is small batches in every slot); concurrency takes what the size cannot.
-    const factor = state.healthyMs === null || epoch.maxMs <= 0 ? 0.5 : Math.min(0.8, Math.max(0.25, Math.sqrt(state.healthyMs / epoch.maxMs)))
+    const factor = state.healthyMs === null || slowestMs <= 0 ? 0.5 : Math.min(0.8, Math.max(0.25, Math.sqrt(state.healthyMs / slowestMs)))
     const size = Math.max(bounds.size.min, setting.size * factor * factor)
     const rest = (setting.size * factor * factor) / size
     const next = { size, concurrency: rest < 1 ? Math.max(bounds.concurrency.min, Math.min(setting.concurrency - 1, Math.floor(setting.concurrency * rest))) : setting.concurrency }
     const overloadAt = {
       size: size < setting.size ? Math.min(state.overloadAt.size, setting.size) : state.overloadAt.size,
-      concurrency: next.concurrency < setting.concurrency ? Math.min(state.overloadAt.concurrency, setting.concurrency) : state.overloadAt.concurrency,
+      // An overrun seen while holding still may be other clients' load: no concurrency ceiling from it (a trial that raised concurrency sets one).
+      concurrency: state.overloadAt.concurrency,
     }
     return move('overload', next, { ...calm, overloadAt, direction: { size: 1, concurrency: 1, split: 1, both: 1 } },
-      `the backend is overrun (${stalled ? `a flush took ${round(epoch.maxMs)} ms against ${round(state.healthyMs!)} ms healthy` : 'timeouts, failed flushes or alarming feedback'}): items in flight ×${(factor * factor).toFixed(2)}, batches first, and stay under them`)
+      `the backend is overrun (${stalled ? `a flush took ${round(slowestMs)} ms against ${round(state.healthyMs!)} ms healthy` : 'timeouts, failed flushes or alarming feedback'}): items in flight ×${(factor * factor).toFixed(2)}, batches first, and stay under them`)
   }
   // Starting, an epoch is half as long: a short job must not spend itself measuring.
   const starting = state.dimension === 'both'
-  if (epoch.flushes < (starting ? Math.max(Math.ceil(rules.minFlushes / 2), setting.concurrency) : Math.max(rules.minFlushes, 2 * setting.concurrency))) return hold('measuring', `measuring: ${epoch.flushes} flush(es) of this setting so far`)
+  if (epoch.flushes < (starting ? Math.max(rules.minFlushes, setting.concurrency) : Math.max(rules.minFlushes, 2 * setting.concurrency))) return hold('measuring', `measuring: ${epoch.flushes} flush(es) of this setting so far`)
   // A healthy epoch: learn its latency, and let the overload ceilings fade a little (an overrun is a moment, not a law).
   state = { ...state, healthyMs: state.healthyMs === null ? latencyMs : 0.7 * state.healthyMs + 0.3 * latencyMs, overloadAt: fade(state.overloadAt) }
 
@@ -209,18 +218,20 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
   const measured = { setting, goodput, latencyMs }
   if (state.trial && state.reference) {
     const ref = state.reference
-    if (goodput > ref.goodput * (1 + rules.band)) {
+    const margin = rules.band * ref.goodput
+    if (goodput > ref.goodput + margin) {
       // Starting: while a bigger batch costs hardly more time (the per-call overhead dominates), the size steps grow, up to ×4.
       const sizeRatio = setting.size / ref.setting.size
       const cheap = state.dimension === 'both' && sizeRatio > 1 && latencyMs <= ref.latencyMs * (1 + 0.5 * (sizeRatio - 1))
-      const step = state.dimension === 'both' ? { ...state.step, both: cheap ? Math.min(4, state.step.both * 2) : Math.SQRT2 } : state.step
+      // Searching, a move that paid grows its step: small first steps near a knee, then strides while they pay.
+      const step = state.dimension === 'both' ? { ...state.step, both: cheap ? Math.min(4, state.step.both * 2) : Math.SQRT2 } : { ...state.step, [state.dimension]: Math.min(MAX_STEP, state.step[state.dimension] * Math.SQRT2) }
       return propose({ ...state, reference: measured, trial: false, misses: 0, step }, bounds, 'better', `goodput ${round(goodput)}/s beats ${round(ref.goodput)}/s: keep going`, move, hold)
     }
     const step = { ...state.step, [state.dimension]: Math.sqrt(state.step[state.dimension]) }
     const probing = state.phase === 'settled'
     const misses = state.misses + 1
     const settles = misses >= 6 || (step.split < SETTLE_STEP && ((step.size < SETTLE_STEP || bounds.size.min === bounds.size.max) && (step.concurrency < SETTLE_STEP || bounds.concurrency.min === bounds.concurrency.max)))
-    const rule = goodput < ref.goodput * (1 - rules.band) ? 'worse' : 'same'
+    const rule = goodput < ref.goodput - margin ? 'worse' : 'same'
     return move(rule, ref.setting, {
       reference: null, trial: false, step, dimension: other(state.dimension), direction: { ...state.direction, [state.dimension]: -state.direction[state.dimension] as 1 | -1 },
       phase: settles ? 'settled' : state.phase, settledEpochs: 0, misses: settles ? 0 : misses, failedProbes: probing ? state.failedProbes + 1 : state.failedProbes,
@@ -229,12 +240,16 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
 
   if (state.phase === 'settled') {
     const ref = state.reference
-    if (ref && Math.abs(goodput / ref.goodput - 1) > 3 * rules.band) {
-      return propose({ ...state, reference: measured, phase: 'search', step: { size: 2, concurrency: 2, split: 2, both: 2 }, overloadAt: relax(state.overloadAt), failedProbes: 0, misses: 0 }, bounds, 'drift',
-        `goodput moved from ${round(ref.goodput)}/s to ${round(goodput)}/s: the load changed, search again`, move, hold)
-    }
-    const settledEpochs = state.settledEpochs + 1
     const smoothed = ref ? { ...measured, goodput: 0.7 * ref.goodput + 0.3 * goodput } : measured
+    const anchor = state.anchor ?? goodput
+    // A jump of three bands in one epoch, or a drift of two from where it settled: the load moved.
+    const jumped = ref !== null && Math.abs(goodput / ref.goodput - 1) > 3 * rules.band
+    if (jumped || Math.abs(smoothed.goodput / anchor - 1) > 2 * rules.band) {
+      return propose({ ...state, reference: measured, phase: 'search', anchor: null, step: { size: Math.SQRT2, concurrency: Math.SQRT2, split: Math.SQRT2, both: Math.SQRT2 }, overloadAt: relax(state.overloadAt), failedProbes: 0, misses: 0 }, bounds, 'drift',
+        `goodput moved from ${round(jumped ? ref!.goodput : anchor)}/s to ${round(goodput)}/s: the load changed, search again`, move, hold)
+    }
+    state = { ...state, anchor }
+    const settledEpochs = state.settledEpochs + 1
     if (settledEpochs % (PROBE_EVERY * 2 ** Math.min(state.failedProbes, 6)) === 0) {
       const dimension = other(state.dimension)
       return propose({ ...state, reference: smoothed, settledEpochs, dimension, direction: { size: 1, concurrency: 1, split: 1, both: 1 }, step: { size: PROBE_STEP, concurrency: PROBE_STEP, split: PROBE_STEP, both: PROBE_STEP }, overloadAt: relax(state.overloadAt) }, bounds, 'probe',
@@ -276,7 +291,7 @@ function raisedBy(trial: Setting, reference: Setting): 'size' | 'concurrency' | 
 
 /** Each healthy epoch lifts the overload ceilings by {@link CEILING_FADE}. */
 function fade(overloadAt: AutoTuneState['overloadAt']): AutoTuneState['overloadAt'] {
-  return { size: overloadAt.size * CEILING_FADE, concurrency: overloadAt.concurrency * CEILING_FADE }
+  return { size: overloadAt.size * CEILING_FADE, concurrency: overloadAt.concurrency }
 }
 
 /** Overload ceilings fade: each search may go half again as high. */

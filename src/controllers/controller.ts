@@ -78,6 +78,8 @@ export interface ControllerInput {
   readonly bounds: { readonly size: Bounds; readonly concurrency: Bounds }
   /** Scheduler time now, in ms. */
   readonly now: number
+  /** How long the oldest attempt still running has run, in ms; absent when none runs. */
+  readonly oldestAttemptMs?: number
 }
 
 /** A controller's answer: the next target and its own memory for the next call. */
@@ -113,6 +115,12 @@ export interface Controller<S = unknown> {
    * batcher): whatever waits goes as soon as a flush slot is free, up to the target size.
    */
   readonly waitMs?: number
+  /**
+   * Optional: how long an attempt may run, in ms, before the controller wants to decide
+   * without waiting for it to end (a stall); undefined for no limit yet. The batcher then
+   * calls `decide` with `oldestAttemptMs`, once at this age and again at each doubling of it.
+   */
+  overdueMs?(state: S): number | undefined
   /** The memory for the first call. */
   initialState(): S
   /** The next target from the current one and the latest samples. */

@@ -40,16 +40,19 @@ export const emptyEpoch: Epoch = { flushes: 0, items: 0, failedItems: 0, overloa
 export function foldSample(epoch: Epoch, sample: FeedbackSample, since: number, target: { batchSize: number; concurrency: number }): Epoch {
   if (sample.source === 'monitor') return sample.score >= 0.85 ? { ...epoch, monitorAlarms: epoch.monitorAlarms + 1 } : epoch
   const durationMs = Math.max(0, sample.durationMs ?? sample.feedback.latencyMs ?? 0)
-  // Cut under an earlier setting, or retried while more flights were out than the setting allows.
-  if (sample.at - durationMs < since || (sample.inFlight ?? 0) > target.concurrency) return epoch
   const failedShare = sample.failed ? Math.min(1, Math.max(0, sample.feedback.errorRate ?? 1)) : 0
   const kind = sample.errorKind
   const overload = sample.failed && (kind === undefined || kind === 'overload' || kind === 'timeout')
+  const overrun = overload && (kind === 'timeout' || failedShare >= 0.5)
+  // Cut under an earlier setting: not this setting's. Retried while more flights were out than the setting allows:
+  // not a measure of its goodput, but an overrun it met (it started under this setting) still counts.
+  if (sample.at - durationMs < since) return epoch
+  if ((sample.inFlight ?? 0) > target.concurrency) return overrun ? { ...epoch, overloads: epoch.overloads + 1 } : epoch
   return {
     flushes: epoch.flushes + 1,
     items: epoch.items + sample.batchSize,
     failedItems: epoch.failedItems + (overload ? failedShare * sample.batchSize : 0),
-    overloads: epoch.overloads + (overload && (kind === 'timeout' || failedShare >= 0.5) ? 1 : 0),
+    overloads: epoch.overloads + (overrun ? 1 : 0),
     busyMs: epoch.busyMs + durationMs,
     partial: epoch.partial + (sample.trigger === 'time' && (sample.attempt ?? 1) === 1 && sample.batchSize < 0.9 * target.batchSize ? 1 : 0),
     slotsFull: epoch.slotsFull + ((sample.inFlight ?? 0) >= target.concurrency ? 1 : 0),
@@ -77,3 +80,4 @@ export function goodputOf(epoch: Epoch, concurrency: number): number {
 export function overloadShare(epoch: Epoch): number {
   return epoch.items === 0 ? 0 : epoch.failedItems / epoch.items
 }
+

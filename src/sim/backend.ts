@@ -108,6 +108,12 @@ export interface SimulatedBackend {
    * background falls. Calls that end by `nowMs` get their `result()`.
    */
   advanceTo(nowMs: number): void
+  /**
+   * Cancels `call` at `nowMs` if it is still running, as a sink that cancels its query when
+   * the batcher gives up on it (`pg_cancel_backend`): its work stops loading the backend, and
+   * it ends now, failed. No effect on a call that already ended.
+   */
+  cancel(call: BackendCall, nowMs: number): void
   /** When the first call in flight will end if no other call starts first (Infinity when none is in flight). */
   nextEndMs(): number
   /** Advances the clock until `call` has ended (no other call starting meanwhile) and returns its outcome: for single callers and tests. */
@@ -140,6 +146,8 @@ interface RunningCall {
   /** ∫ utilisation dt so far: its mean over the call's life goes into the feedback. */
   utilisationMs: number
   ended: BackendCallResult | undefined
+  /** Cancelled by its caller: it ends at once, every item failed. */
+  cancelled?: boolean
 }
 
 /**
@@ -197,12 +205,12 @@ export function createSimulatedBackend(options: BackendOptions = {}): SimulatedB
       if (r.remainingMs > DONE_EPSILON) continue
       const latencyMs = clockMs - r.call.startMs
       const utilisation = latencyMs > 0 ? r.utilisationMs / latencyMs : r.call.utilisation
-      const failed = r.call.failedIndexes?.length ?? (r.call.ok ? 0 : r.items)
+      const failed = r.cancelled ? r.items : (r.call.failedIndexes?.length ?? (r.call.ok ? 0 : r.items))
       r.ended = {
         latencyMs,
         endMs: clockMs,
-        ok: r.call.ok,
-        ...(r.call.failedIndexes ? { failedIndexes: r.call.failedIndexes } : {}),
+        ok: r.call.ok && !r.cancelled,
+        ...(r.call.failedIndexes && !r.cancelled ? { failedIndexes: r.call.failedIndexes } : {}),
         utilisation,
         feedback: feedbackFor(utilisation, r.items > 0 ? failed / r.items : 0, latencyMs),
       }
@@ -337,6 +345,15 @@ export function createSimulatedBackend(options: BackendOptions = {}): SimulatedB
     },
 
     advanceTo,
+
+    cancel(call, nowMs) {
+      advanceTo(nowMs)
+      const entry = running.find((r) => r.call === call)
+      if (!entry) return
+      entry.cancelled = true
+      entry.remainingMs = 0
+      retire()
+    },
 
     nextEndMs,
 

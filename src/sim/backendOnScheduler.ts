@@ -8,8 +8,12 @@
 import type { SchedulerLike, Subscription } from 'rxjs'
 import type { BackendCall, BackendCallResult, SimulatedBackend } from './backend.ts'
 
-/** Starts a call of `batchSize` items; settles with its outcome when it ended (a failed call resolves too: the caller decides what to throw). */
-export type ScheduledBackendCall = (batchSize: number) => Promise<BackendCallResult>
+/**
+ * Starts a call of `batchSize` items; settles with its outcome when it ended (a failed call
+ * resolves too: the caller decides what to throw). An abort of `signal` cancels the call, as
+ * a sink that cancels its query does: it stops loading the backend and settles failed.
+ */
+export type ScheduledBackendCall = (batchSize: number, signal?: AbortSignal) => Promise<BackendCallResult>
 
 /**
  * Calls `backend` on `scheduler`, `now()` giving the run's time in ms.
@@ -37,9 +41,14 @@ export function backendOnScheduler(backend: SimulatedBackend, scheduler: Schedul
     if (waiting.size > 0 && next !== Infinity) wake = scheduler.schedule(settle, Math.max(0, next - now()))
   }
 
-  return (batchSize) =>
+  return (batchSize, signal) =>
     new Promise<BackendCallResult>((resolve) => {
-      waiting.set(backend.call(batchSize, now()), resolve)
+      const call = backend.call(batchSize, now())
+      waiting.set(call, resolve)
+      signal?.addEventListener('abort', () => {
+        backend.cancel(call, now())
+        settle()
+      }, { once: true })
       settle()
     })
 }

@@ -188,12 +188,13 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
 /**
  * One flush call: the backend decides which items fail at once; the promise settles when the
  * call ended (its pace follows the load meanwhile), as a real call would. A partial failure
- * names the failed items so the batcher retries only those; a whole failure throws. Items of
- * a call the batcher gave up on (timed out) are not counted as delivered by it.
+ * names the failed items so the batcher retries only those; a whole failure throws. A call
+ * the batcher gives up on (timed out) is cancelled, as loadbatch's PostgreSQL sink cancels
+ * its query: it stops loading the backend.
  */
 async function callBackend(send: ScheduledBackendCall, batch: readonly number[], signal: AbortSignal | undefined, now: () => number, tally: Tally): Promise<LoadFeedback> {
   const size = batch.length
-  const result = await send(size)
+  const result = await send(size, signal)
   const failed = result.ok ? 0 : (result.failedIndexes?.length ?? size)
   const doneAt = now()
   if ((result.ok || result.failedIndexes) && !signal?.aborted) {

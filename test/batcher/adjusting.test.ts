@@ -116,12 +116,12 @@ describe('adjusting', () => {
     await batcher.stop()
   })
 
-  it('adapts with autoTune() by default when the size is a range: after 4 flushes it tries a size √2 larger', async () => {
+  it('adapts with autoTune() by default when the size is a range: after 8 flushes it tries a size √2 larger', async () => {
     const time = createVirtualTime()
     const flush = () => new Promise<void>((resolve) => time.scheduler.schedule(() => resolve(), 10))
     const batcher = createBatcher<number>({ flush, size: { initial: 100, min: 10, max: 1000 }, scheduler: time.scheduler })
     for (let i = 0; i < 2000; i++) batcher.tryAdd(i)
-    await time.advanceBy(39)
+    await time.advanceBy(79)
     expect(batcher.metrics().batchSize).toBe(100)
     await time.advanceBy(3)
     expect(batcher.metrics().batchSize).toBe(141) // starting: items in flight double (concurrency is fixed at 1 here)
