@@ -179,12 +179,14 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
       return move('overload-revert', state.reference.setting, { ...after, overloadAt: { ...state.overloadAt, [raised]: level }, dimension: other(state.dimension) },
         `overrun at ${raised} ${Math.round(level)}: back to the last good setting, and stay under ${Math.round(level)}`)
     }
-    // The slower the overrun flush against healthy ones, the deeper the cut of items in flight: healthy ÷ seen, 0.06..0.64.
+    // The slower the overrun flush against healthy ones, the deeper the cut of items in flight: healthy ÷ seen, 0.06..0.64;
+    // refusals that come back fast (429s, a rate limit: latency within twice healthy) cut gently, ×0.9 as Vector's ARC.
     // The batches shrink first (under load the best setting is small batches in every slot); concurrency takes what the size cannot.
-    const factor = state.healthyMs === null || slowestMs <= 0 ? 0.5 : Math.min(0.8, Math.max(0.25, Math.sqrt(state.healthyMs / slowestMs)))
+    const fastRefusals = !stalled && state.healthyMs !== null && slowestMs <= 2 * state.healthyMs
+    const factor = fastRefusals ? Math.sqrt(0.9) : state.healthyMs === null || slowestMs <= 0 ? 0.5 : Math.min(0.8, Math.max(0.25, Math.sqrt(state.healthyMs / slowestMs)))
     const size = Math.max(bounds.size.min, setting.size * factor * factor)
     const rest = (setting.size * factor * factor) / size
-    const next = { size, concurrency: rest < 1 ? Math.max(bounds.concurrency.min, Math.min(setting.concurrency - 1, Math.floor(setting.concurrency * rest))) : setting.concurrency }
+    const next = { size, concurrency: rest < 1 ? Math.max(bounds.concurrency.min, Math.min(setting.concurrency - 1, Math.floor(setting.concurrency * rest + (fastRefusals ? 0.5 : 0)))) : setting.concurrency }
     const overloadAt = {
       size: size < setting.size ? Math.min(state.overloadAt.size, setting.size) : state.overloadAt.size,
       // An overrun seen while holding still may be other clients' load: no concurrency ceiling from it (a trial that raised concurrency sets one).

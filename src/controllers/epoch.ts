@@ -45,9 +45,9 @@ export function foldSample(epoch: Epoch, sample: FeedbackSample, since: number, 
   const overload = sample.failed && (kind === undefined || kind === 'overload' || kind === 'timeout')
   const overrun = overload && (kind === 'timeout' || failedShare >= 0.5)
   // Cut under an earlier setting: not this setting's. Retried while more flights were out than the setting allows:
-  // not a measure of its goodput, but an overrun it met (it started under this setting) still counts.
+  // not a measure of its goodput, but a timeout it met (it started under this setting) still says the backend is stuck.
   if (sample.at - durationMs < since) return epoch
-  if ((sample.inFlight ?? 0) > target.concurrency) return overrun ? { ...epoch, overloads: epoch.overloads + 1 } : epoch
+  if ((sample.inFlight ?? 0) > target.concurrency) return overrun && kind === 'timeout' ? { ...epoch, overloads: epoch.overloads + 1 } : epoch
   return {
     flushes: epoch.flushes + 1,
     items: epoch.items + sample.batchSize,

@@ -1,10 +1,11 @@
 /**
  * What the batcher hands its controller (runtime hooks of issue 12): each attempt timed on its
  * own with its concurrency, backlog and trigger; adjusting goes on while draining; the default
- * capacity leaves room for every flush slot.
+ * capacity leaves room for every flush slot; a stall watch asks for a decision while an attempt
+ * hangs.
  */
 import { describe, expect, it } from 'vitest'
-import { createBatcher, createVirtualTime, type Controller, type FeedbackSample } from '../../src/index.ts'
+import { autoTune, createBatcher, createVirtualTime, type Controller, type ControllerInput, type FeedbackSample } from '../../src/index.ts'
 
 /** Records every window it is shown and doubles the size each time. */
 function recorder(windows: FeedbackSample[][]): Controller<null> {
@@ -57,5 +58,62 @@ describe('runtime hooks for controllers', () => {
     while (batcher.tryAdd(accepted)) accepted++
     expect(accepted).toBe(40)
     void batcher.stop({ timeoutMs: 0 })
+  })
+
+  it('asks a controller with overdueMs to decide while an attempt hangs: at that age, then at each doubling, with oldestAttemptMs', async () => {
+    const time = createVirtualTime()
+    const inputs: ControllerInput[] = []
+    const controller: Controller<null> = {
+      name: 'watcher', intervalMs: 1, initialState: () => null, overdueMs: () => 100,
+      decide: (input) => {
+        inputs.push(input)
+        return { ...input.target, state: null }
+      },
+    }
+    let call = 0
+    // The first flush answers in 10 ms; the second hangs until the batcher gives up on it.
+    const flush = () => (++call === 1 ? wait(time, 10) : new Promise<void>(() => {}))
+    const batcher = createBatcher<number>({ flush, size: { initial: 1, min: 1, max: 4 }, controller, scheduler: time.scheduler, flushTimeoutMs: 1000, retry: { attempts: 1 }, onDeadLetter: () => {} })
+    batcher.tryAdd(1)
+    await time.advanceBy(11)
+    expect(inputs).toHaveLength(1) // the first flush's sample
+    expect(inputs[0]!.oldestAttemptMs).toBeUndefined()
+    batcher.tryAdd(2)
+    await time.advanceBy(99)
+    expect(inputs).toHaveLength(1)
+    await time.advanceBy(2)
+    expect(inputs).toHaveLength(2)
+    expect(inputs[1]!.oldestAttemptMs).toBe(100)
+    await time.advanceBy(99)
+    expect(inputs).toHaveLength(3)
+    expect(inputs[2]!.oldestAttemptMs).toBe(200)
+    await time.advanceBy(200)
+    expect(inputs.map((i) => i.oldestAttemptMs)).toEqual([undefined, 100, 200, 400])
+    const stopped = batcher.stop()
+    await time.advanceBy(1000)
+    await stopped
+  })
+
+  it('lets autoTune shrink a batcher whose flushes hang, without waiting for them to end', async () => {
+    const time = createVirtualTime()
+    let hang = false
+    // Healthy flushes take 10 ms; from the switch on, every flush hangs until it times out (60 s).
+    const flush = () => (hang ? new Promise<void>(() => {}) : wait(time, 10))
+    const batcher = createBatcher<number>({ flush, size: { initial: 100, min: 10, max: 1000 }, concurrency: { initial: 4, min: 1, max: 8 }, controller: autoTune(), scheduler: time.scheduler, flushTimeoutMs: 60_000, onDeadLetter: () => {} })
+    const feed = () => { while (batcher.tryAdd(0)) { /* fill */ } }
+    for (let t = 0; t < 2000; t += 5) {
+      feed()
+      await time.advanceBy(5)
+    }
+    const before = batcher.metrics().batchSize * batcher.metrics().concurrency
+    hang = true
+    feed()
+    // 16 × the healthy latency (about 10 ms) is well under a second; the timeout is a minute away.
+    await time.advanceBy(1000)
+    const after = batcher.metrics().batchSize * batcher.metrics().concurrency
+    expect(after).toBeLessThan(before / 2)
+    const stopped = batcher.stop({ timeoutMs: 0 })
+    await time.advanceBy(1)
+    await stopped
   })
 })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../../src/errors.ts'
-import { constant, createSimulatedBackend, optimalBatchSize, sinewave, spikes, step, type BackendCallResult } from '../../src/sim/index.ts'
+import { backendOnScheduler, constant, createSimulatedBackend, optimalBatchSize, sinewave, spikes, step, type BackendCallResult } from '../../src/sim/index.ts'
+import { createVirtualTime } from '../../src/virtualTime.ts'
 import { loadScore } from '../../src/controllers/index.ts'
 import { scoreLoad } from '../../src/feedback.ts'
 import { runClosedLoop } from './closedLoop.ts'
@@ -200,6 +201,45 @@ describe('call', () => {
       failedItems,
       failedCalls: results.filter((r) => !r.ok).length,
     })
+  })
+})
+
+describe('cancel', () => {
+  it('ends a running call at once, failed, and frees the backend of its load', () => {
+    const backend = quiet({ capacity: 200 })
+    const big = backend.call(100, 0)
+    const small = backend.call(10, 0)
+    backend.cancel(big, 5)
+    expect(big.result()).toMatchObject({ ok: false, endMs: 5, latencyMs: 5 })
+    expect(backend.loadAt(5)).toMatchObject({ itemsInFlight: 10, callsInFlight: 1 })
+    // The small call now runs at the pace of its own load only: faster than beside the big one.
+    const alone = quiet({ capacity: 200 })
+    const reference = alone.finish(alone.call(10, 0))
+    const crowded = quiet({ capacity: 200 })
+    crowded.call(100, 0)
+    const slowed = crowded.finish(crowded.call(10, 0))
+    expect(backend.finish(small).latencyMs).toBeLessThan(slowed.latencyMs)
+    expect(backend.finish(small).latencyMs).toBeGreaterThan(reference.latencyMs)
+    backend.cancel(small, 1000) // already ended: no effect
+    expect(small.result()!.ok).toBe(true)
+  })
+})
+
+describe('backendOnScheduler', () => {
+  it('settles each call at the moment the backend ends it, a slower one later, and cancels on abort', async () => {
+    const time = createVirtualTime()
+    const backend = quiet({ capacity: 1e9 })
+    const send = backendOnScheduler(backend, time.scheduler, () => time.now())
+    const settled: Array<[string, number]> = []
+    void send(1).then((r) => settled.push(['one', r.endMs]))
+    void send(100).then((r) => settled.push(['hundred', r.endMs]))
+    const abort = new AbortController()
+    void send(100, abort.signal).then((r) => settled.push([r.ok ? 'aborted call ok' : 'aborted', r.endMs]))
+    await time.advanceBy(10)
+    abort.abort()
+    await time.advanceBy(100)
+    expect(settled.map(([name, at]) => [name, +at.toFixed(3)])).toEqual([['aborted', 10], ['one', 20.5], ['hundred', 70]])
+    expect(time.now()).toBe(110)
   })
 })
 
