@@ -4,7 +4,9 @@
  * default controller from `initial: 100` (sizes 1..20,000, concurrency 1..4) against fixed
  * sizes 100, 1,000, 5,000 and 20,000 at concurrency 1 and 4, and row by row, all in one run,
  * interleaved over ROUNDS rounds (default 3; row by row once) so a busy machine's swings fall
- * on every contender alike; prints each one's median rows/s and its ratio to the best fixed.
+ * on every contender alike, each round in another order, after an untimed warm-up that opens
+ * the pool's connections and warms the JIT (the first contender no longer pays for a cold
+ * process); prints each one's median rows/s and its ratio to the best fixed.
  *
  * Run: node --import tsx bench/adaptive/postgres.ts [values|unnest|copy]   (default values)
  * ONLY_ADAPTIVE=1 runs the adaptive contender alone (while tuning; its ratio is then to itself).
@@ -38,7 +40,13 @@ const contenders: Contender[] = [
 const ROUNDS = Number(process.env['ROUNDS'] ?? 3)
 type Result = { label: string; perSecond: number; dead: number; meanBatch: number; finalSize: number; finalConcurrency: number; adaptive: boolean }
 const runs: Result[] = []
-for (let round = 0; round < ROUNDS; round++) for (const contender of contenders) {
+// Warm-up, untimed: every connection of the pool open, the flush path compiled.
+{
+  const warm = createBatcher<[number, string, number, Date]>({ ...sink, size: 1000, concurrency: 4, maxWaitMs: 50 })
+  for (let id = 0; id < 20_000; id++) await warm.add([id, `name ${id}`, id * 0.5, new Date()])
+  await warm.stop()
+}
+for (let round = 0; round < ROUNDS; round++) for (const contender of contenders.map((_, i) => contenders[(i + round) % contenders.length]!)) {
   if (round > 0 && contender.size === 1) continue
   await pool.query(`TRUNCATE ${table}`)
   let dead = 0

@@ -73,25 +73,31 @@ const CEILING_FADE = 1.1
  *
  * - Epochs: a setting is judged on the flushes that started after it came into force, at
  *   least `minFlushes` and two per flush slot, so the cadence follows completed flushes.
- * - Start: size and concurrency grow together by √2 (items in flight double) each epoch of
- *   half the usual length while goodput grows; while a bigger batch costs hardly more time
- *   (latency grew less than half as fast as the size) the size step doubles, up to ×4. So a
- *   short job does not spend itself searching; the first miss hands over to the search.
+ * - Start: size and concurrency grow together by √2 (items in flight double) each epoch
+ *   while goodput grows; while a bigger batch costs hardly more time (latency grew less than
+ *   half as fast as the size) the size step doubles, up to ×4. The first miss hands over to
+ *   the search.
  * - Search: goodput with every slot busy (`concurrency × items that succeeded ÷ busy time`)
  *   is compared with the last measured setting. A move multiplies the size, the concurrency,
  *   or the concurrency while dividing the size (a split: the same items in flight in more,
- *   smaller batches) by its step (2 at first: it jumps); a gain beyond the `band` is kept and the search goes on the same
- *   way; anything else goes back, turns round, tries the other dimension, and halves the
- *   step's logarithm. Six misses in a row (or both steps below 1.08) settle it.
- * - Settled: holds; a goodput change of three bands means the load moved, and the search
- *   starts again with jumps; every 8 epochs it probes one small step.
+ *   smaller batches) by its step (at most ×1.5: near a knee a bigger jump overruns the
+ *   backend for the length of a call); a gain beyond the `band` is kept, the step grows by
+ *   √2 and the search goes on the same way; anything else goes back, turns round, tries the
+ *   other dimension, and halves the step's logarithm. Six misses in a row (or every step
+ *   below 1.08) settle it.
+ * - Settled: holds; a goodput change of three bands in one epoch, or a drift of two bands
+ *   from where it settled, means the load moved, and the search starts again; every 8
+ *   epochs it probes one small step.
  * - Overload (timeouts, failed flushes, over 5 % of items failing, two flushes 8 times
- *   slower than healthy ones or one 16 times, or the user's feedback scoring 0.85 or more)
- *   acts at once: a trial
- *   goes back and its level becomes a ceiling the search stays under; otherwise the items
- *   in flight shrink by healthy ÷ seen latency (0.06..0.64): the batches first (under load
+ *   slower than healthy ones or one 16 times, a flush still running 16 times as long as
+ *   healthy ones (`overdueMs`: the batcher asks without waiting for its end), or the user's
+ *   feedback scoring 0.85 or more) acts at once: a trial that raised the size or the
+ *   concurrency goes back and that level becomes a ceiling the search stays under;
+ *   otherwise the items in flight shrink by healthy ÷ seen latency (0.06..0.64), or by 0.9
+ *   when the refusals come back fast (a rate limit's 429s): the batches first (under load
  *   the best setting is small batches in every slot), concurrency only for what the size
- *   cannot give, and they stay under where they were. Ceilings fade: each new search and each probe may go a step higher.
+ *   cannot give, and the size stays under where it was. Ceilings fade: each healthy epoch
+ *   lifts the size's by 10 %, each new search and each probe lifts both.
  * - Demand: when most batches leave partial (the producers, not the size, limit them) it
  *   does not search; it adds flush slots when every slot was taken.
  * - `targetLatencyMs`: a mean flush latency above it shrinks the size in proportion.

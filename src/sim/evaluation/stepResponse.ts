@@ -1,8 +1,9 @@
 /**
- * The yardstick's step response: how many adjustment intervals (controller decisions) the
- * default controller needs after the `step` pattern's load jump (0.2 → 0.9 at 30 s) to hold
- * a setting within 10 % of the oracle's goodput at the new load. The oracle judges; the
- * controller never sees it.
+ * The yardstick's step response: how many adjustment intervals the default controller needs
+ * after the `step` pattern's load jump (0.2 → 0.9 at 30 s) to hold a setting within 10 % of
+ * the oracle's goodput at the new load. An adjustment interval is a decision made on a full
+ * measurement (autoTune's epoch): the calls that only say "still measuring" are not counted,
+ * as autoTune is asked after every flush. The oracle judges; the controller never sees it.
  */
 
 import { autoTune } from '../../controllers/autoTune.ts'
@@ -35,7 +36,7 @@ export async function measureStepResponse(range: EvaluationRange, seed: number):
     ...inner,
     decide(input, state) {
       const decision = inner.decide(input, state)
-      decisions.push({ at: input.now, target: { batchSize: decision.batchSize, concurrency: decision.concurrency } })
+      if (decision.reason?.rule !== 'measuring') decisions.push({ at: input.now, target: { batchSize: decision.batchSize, concurrency: decision.concurrency } })
       return decision
     },
   }
