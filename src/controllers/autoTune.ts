@@ -238,7 +238,8 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
     const step = { ...state.step, [state.dimension]: Math.sqrt(state.step[state.dimension]) }
     const probing = state.phase === 'settled'
     const misses = state.misses + 1
-    const settles = misses >= 6 || (step.split < SETTLE_STEP && ((step.size < SETTLE_STEP || bounds.size.min === bounds.size.max) && (step.concurrency < SETTLE_STEP || bounds.concurrency.min === bounds.concurrency.max)))
+    // Under a ceiling or a bound in every dimension, only down moves are left to try: two misses settle it, not six.
+    const settles = misses >= (upBlocked(ref.setting, state.overloadAt, bounds) ? 2 : 6) || (step.split < SETTLE_STEP && ((step.size < SETTLE_STEP || bounds.size.min === bounds.size.max) && (step.concurrency < SETTLE_STEP || bounds.concurrency.min === bounds.concurrency.max)))
     const rule = goodput < ref.goodput - margin ? 'worse' : 'same'
     return move(rule, ref.setting, {
       reference: null, trial: false, step, dimension: other(state.dimension), direction: { ...state.direction, [state.dimension]: -state.direction[state.dimension] as 1 | -1 },
@@ -288,6 +289,13 @@ function propose(state: AutoTuneState, bounds: ControllerInput['bounds'], rule: 
     }
   }
   return hold('settled', `${text}; every step is blocked by bounds or an overload ceiling: settled`)
+}
+
+/** Whether neither the size nor the concurrency of `setting` can go up: each is at its bound or just under its overload ceiling. */
+function upBlocked(setting: Setting, overloadAt: AutoTuneState['overloadAt'], bounds: ControllerInput['bounds']): boolean {
+  const sizeBlocked = setting.size >= bounds.size.max || setting.size * SETTLE_STEP >= overloadAt.size
+  const concurrencyBlocked = setting.concurrency >= bounds.concurrency.max || setting.concurrency + 1 >= overloadAt.concurrency
+  return sizeBlocked && concurrencyBlocked
 }
 
 /** The dimension a trial raised from its reference (size first), or null when it raised neither. */
