@@ -216,8 +216,10 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
   }
 
   if (epoch.partial * 2 > epoch.flushes) {
-    if (epoch.slotsFull * 2 > epoch.flushes && from.concurrency < bounds.concurrency.max && setting.concurrency * 1.5 < state.overloadAt.concurrency) {
-      return move('demand-slots', { ...setting, concurrency: Math.max(setting.concurrency + 1, setting.concurrency * 1.5) }, { reference: null, trial: false },
+    // More slots is a trial like any move up: an overrun sends it back and leaves a ceiling.
+    const more = Math.max(setting.concurrency + 1, setting.concurrency * 1.25)
+    if (epoch.slotsFull * 2 > epoch.flushes && from.concurrency < bounds.concurrency.max && more < state.overloadAt.concurrency) {
+      return move('demand-slots', { ...setting, concurrency: more }, { reference: { setting, goodput, latencyMs }, trial: true, dimension: 'concurrency' },
         'batches leave partial but every flush slot was taken: more slots')
     }
     return move('demand', setting, { reference: null, trial: false }, 'batches leave partial: the producers, not the size, limit throughput; holding')
