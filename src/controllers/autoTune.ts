@@ -53,6 +53,8 @@ export interface AutoTuneState {
   readonly healthyMs: number | null
   /** Levels at which the backend was overrun, per dimension (Infinity: none seen); moves stay below. */
   readonly overloadAt: { readonly size: number; readonly concurrency: number }
+  /** The setting an overload cut from, and its healthy latency: once flushes are that fast again the controller goes straight back to it. */
+  readonly recover: { readonly setting: Setting; readonly latencyMs: number } | null
 }
 
 const SETTLE_STEP = 1.08
@@ -126,7 +128,7 @@ export function autoTune(options: AutoTuneOptions = {}): Controller<AutoTuneStat
     initialState: () => ({
       seen: -Infinity, since: -Infinity, epoch: emptyEpoch, setting: null, reference: null, trial: false,
       dimension: 'both', direction: { size: 1, concurrency: 1, split: 1, both: 1 }, step: { size: MAX_STEP, concurrency: MAX_STEP, split: MAX_STEP, both: Math.SQRT2 }, phase: 'search', anchor: null, settledEpochs: 0, failedProbes: 0, healthyMs: null, misses: 0,
-      overloadAt: { size: Infinity, concurrency: Infinity },
+      overloadAt: { size: Infinity, concurrency: Infinity }, recover: null,
     }),
     decide(input, state) {
       return decide(input, state, { targetLatencyMs, band, minFlushes })
@@ -198,7 +200,10 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
       // An overrun seen while holding still may be other clients' load: no concurrency ceiling from it (a trial that raised concurrency sets one).
       concurrency: state.overloadAt.concurrency,
     }
-    return move('overload', next, { ...calm, overloadAt, direction: { size: 1, concurrency: 1, split: 1, both: 1 } },
+    // Remember where a stall's cut came from (the first cut of an episode), to go straight back once the overrun has passed.
+    // Not after fast refusals: a rate limit's 429s say this batcher itself asked too much, not that a burst passed by.
+    const recover = state.recover ?? (state.healthyMs === null || fastRefusals ? null : { setting, latencyMs: state.healthyMs })
+    return move('overload', next, { ...calm, overloadAt, recover, direction: { size: 1, concurrency: 1, split: 1, both: 1 } },
       `the backend is overrun (${stalled ? `a flush took ${round(slowestMs)} ms against ${round(state.healthyMs!)} ms healthy` : 'timeouts, failed flushes or alarming feedback'}): items in flight ×${(factor * factor).toFixed(2)}, batches first, and stay under them`)
   }
   // Starting, an epoch is half as long: a short job must not spend itself measuring.
@@ -206,6 +211,15 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
   if (epoch.flushes < (starting ? Math.max(rules.minFlushes, setting.concurrency) : Math.max(rules.minFlushes, 2 * setting.concurrency))) return hold('measuring', `measuring: ${epoch.flushes} flush(es) of this setting so far`)
   // A healthy epoch: learn its latency, and let the overload ceilings fade a little (an overrun is a moment, not a law).
   state = { ...state, healthyMs: state.healthyMs === null ? latencyMs : 0.7 * state.healthyMs + 0.3 * latencyMs, overloadAt: fade(state.overloadAt) }
+
+  // Fast recovery: flushes as fast as they were before the overrun mean it has passed (a burst of other clients' load):
+  // straight back to the setting the cut came from, as a trial, rather than searching up from the bottom.
+  if (state.recover && latencyMs <= 1.5 * state.recover.latencyMs && !sameRounded(state.recover.setting, setting, bounds)) {
+    const back = state.recover.setting
+    return move('recover', back, { reference: { setting, goodput, latencyMs }, trial: true, dimension: 'both', recover: null, overloadAt: { size: Math.max(state.overloadAt.size, back.size * 1.01), concurrency: Math.max(state.overloadAt.concurrency, back.concurrency + 1) } },
+      `flushes take ${round(latencyMs)} ms, as before the overrun (${round(state.recover.latencyMs)} ms): straight back to where the cut came from`)
+  }
+  if (state.recover && sameRounded(state.recover.setting, setting, bounds)) state = { ...state, recover: null }
 
   if (rules.targetLatencyMs !== undefined && latencyMs > rules.targetLatencyMs) {
     const factor = Math.max(0.5, (0.9 * rules.targetLatencyMs) / latencyMs)
