@@ -190,7 +190,7 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
     // The slower the overrun flush against healthy ones, the deeper the cut of items in flight: healthy ÷ seen, 0.06..0.64;
     // refusals that come back fast (429s, a rate limit: latency within twice healthy) cut gently, ×0.9 as Vector's ARC.
     // The batches shrink first (under load the best setting is small batches in every slot); concurrency takes what the size cannot.
-    const fastRefusals = !stalled && state.healthyMs !== null && slowestMs <= 2 * state.healthyMs
+    const fastRefusals = !stalled && epoch.timeouts === 0 && state.healthyMs !== null && slowestMs <= 2 * state.healthyMs
     const factor = fastRefusals ? Math.sqrt(0.9) : state.healthyMs === null || slowestMs <= 0 ? 0.5 : Math.min(0.8, Math.max(0.25, Math.sqrt(state.healthyMs / slowestMs)))
     const size = Math.max(bounds.size.min, setting.size * factor * factor)
     const rest = (setting.size * factor * factor) / size

@@ -15,6 +15,8 @@ export interface Epoch {
   readonly failedItems: number
   /** Attempts that failed as overload or timed out (the backend is overrun). */
   readonly overloads: number
+  /** Of those, the attempts that timed out. */
+  readonly timeouts: number
   /** Sum of the attempts' own durations, ms. */
   readonly busyMs: number
   /** First attempts cut partial by time (work-conserving or `maxWaitMs`): demand, not size, limited them. */
@@ -30,7 +32,7 @@ export interface Epoch {
 }
 
 /** An epoch with nothing in it. */
-export const emptyEpoch: Epoch = { flushes: 0, items: 0, failedItems: 0, overloads: 0, busyMs: 0, partial: 0, slotsFull: 0, monitorAlarms: 0, maxMs: 0, secondMs: 0 }
+export const emptyEpoch: Epoch = { flushes: 0, items: 0, failedItems: 0, overloads: 0, timeouts: 0, busyMs: 0, partial: 0, slotsFull: 0, monitorAlarms: 0, maxMs: 0, secondMs: 0 }
 
 /**
  * Folds `sample` into `epoch` when it belongs to it: a flush that started at or after
@@ -47,12 +49,13 @@ export function foldSample(epoch: Epoch, sample: FeedbackSample, since: number, 
   // Cut under an earlier setting: not this setting's. Retried while more flights were out than the setting allows:
   // not a measure of its goodput, but a timeout it met (it started under this setting) still says the backend is stuck.
   if (sample.at - durationMs < since) return epoch
-  if ((sample.inFlight ?? 0) > target.concurrency) return overrun && kind === 'timeout' ? { ...epoch, overloads: epoch.overloads + 1 } : epoch
+  if ((sample.inFlight ?? 0) > target.concurrency) return overrun && kind === 'timeout' ? { ...epoch, overloads: epoch.overloads + 1, timeouts: epoch.timeouts + 1 } : epoch
   return {
     flushes: epoch.flushes + 1,
     items: epoch.items + sample.batchSize,
     failedItems: epoch.failedItems + (overload ? failedShare * sample.batchSize : 0),
     overloads: epoch.overloads + (overrun ? 1 : 0),
+    timeouts: epoch.timeouts + (overrun && kind === 'timeout' ? 1 : 0),
     busyMs: epoch.busyMs + durationMs,
     partial: epoch.partial + (sample.trigger === 'time' && (sample.attempt ?? 1) === 1 && sample.batchSize < 0.9 * target.batchSize ? 1 : 0),
     slotsFull: epoch.slotsFull + ((sample.inFlight ?? 0) >= target.concurrency ? 1 : 0),

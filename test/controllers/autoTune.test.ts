@@ -112,6 +112,25 @@ describe('autoTune', () => {
     )
   })
 
+  it('recovers at once after a stall has passed: straight back to the setting the cut came from, not a climb from the bottom', () => {
+    fc.assert(
+      fc.property(curveArb, fc.integer({ min: 20, max: 40 }), (curve, settle) => {
+        let round = 0
+        // Timeouts for three rounds after `settle`, as a burst of other clients' load would cause; healthy before and after.
+        const targets = drive(curve, bounds, { batchSize: 1, concurrency: 1 }, settle + 8, () => {
+          round++
+          return round > settle && round <= settle + 3
+        })
+        const before = targets[settle - 1]!
+        const cut = targets[settle]!
+        fc.pre(cut.batchSize * cut.concurrency < before.batchSize * before.concurrency)
+        // Within two healthy rounds after the burst, the target is back where it was.
+        expect(targets.slice(settle + 3, settle + 6)).toContainEqual(before)
+      }),
+      { ...runs, numRuns: 40 },
+    )
+  })
+
   it('names every decision: rule, old → new, inputs', () => {
     const controller = autoTune()
     const decision = controller.decide({
