@@ -83,13 +83,13 @@ export function postgresSink<T>(options: PostgresSinkOptions<T>): PostgresSink<T
     throw error
   }))
 
-  const write = async (client: PostgresClient, batch: T[]): Promise<void> => {
+  const write = async (client: PostgresClient, batch: T[], unnestTypes: readonly string[] | undefined): Promise<void> => {
     const rows = batch.map(toRow)
     if (method === 'values') {
       await client.query(valuesStatement(table, columns, rows.length), rows.flat())
-    } else if (method === 'unnest') {
+    } else if (unnestTypes) {
       const arrays = columns.map((_, c) => rows.map((row) => row[c] ?? null))
-      await client.query(unnestStatement(table, columns, await columnTypes()), arrays)
+      await client.query(unnestStatement(table, columns, unnestTypes), arrays)
     } else {
       const { from } = await loadCopyStreams()
       const stream = client.query(from(copyStatement(table, columns)))
@@ -107,6 +107,8 @@ export function postgresSink<T>(options: PostgresSinkOptions<T>): PostgresSink<T
     }
     const signal = info?.signal
     signal?.throwIfAborted()
+    // The column types before a client is taken: read while holding one, every flush of a full pool would wait for a client none gives back.
+    const unnestTypes = method === 'unnest' ? await columnTypes() : undefined
     const client = await pool.connect()
     let cancelled = false
     const cancel = () => {
@@ -115,7 +117,7 @@ export function postgresSink<T>(options: PostgresSinkOptions<T>): PostgresSink<T
     }
     signal?.addEventListener('abort', cancel, { once: true })
     try {
-      await write(client, batch)
+      await write(client, batch, unnestTypes)
       client.release()
     } catch (error) {
       client.release(cancelled ? true : undefined) // a cancelled COPY may leave the connection mid-protocol

@@ -4,7 +4,7 @@
  * cancelled on the server, errors are classified, a bad row is dead-lettered alone, and the
  * feedback shows lock waits. Skips with a message where there is no server; fails under CI=true.
  */
-import type pg from 'pg'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBatcher } from '../../src/index.ts'
 import { classifyPostgresError, MAX_PARAMETERS, postgresSink, type PostgresMethod } from '../../src/postgres/index.ts'
@@ -42,6 +42,23 @@ describe.skipIf('missing' in connection)('postgresSink (real PostgreSQL)', () =>
       expect(back.rows[0]).toEqual({ name: rowOf(8).name, score: 4, at: rowOf(8).at })
     })
   }
+
+  it('never deadlocks a full pool: as many flushes at once as the pool has clients, the first ones included', async () => {
+    const small = new pg.Pool({ ...pool.options, max: 2 })
+    try {
+      for (const method of ['copy', 'unnest', 'values'] as const) {
+        await pool.query(`TRUNCATE ${table}`)
+        const batcher = createBatcher<Row>({ ...postgresSink<Row>({ pool: small, table, columns, method }), size: 100, concurrency: 2, maxWaitMs: 1000 })
+        for (let id = 0; id < 1000; id++) await batcher.add(rowOf(id))
+        await batcher.stop()
+        expect([method, batcher.metrics().retries, batcher.metrics().itemsFailed]).toEqual([method, 0, 0])
+        const { rows } = await pool.query(`SELECT count(*)::int AS n FROM ${table}`)
+        expect([method, rows[0]!['n']]).toEqual([method, 1000])
+      }
+    } finally {
+      await small.end()
+    }
+  }, 20_000)
 
   it('values: declares the most rows under 65,535 parameters and refuses more as too large, so the batcher cuts', async () => {
     const sink = postgresSink<Row>({ pool, table, columns, method: 'values' })
