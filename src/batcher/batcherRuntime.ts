@@ -38,6 +38,8 @@ export class BatcherRuntime<T> {
   private accepting = true
   private draining = false
   private pumping = false
+  /** A check at the end of the turn whether the process hold can be given back. */
+  private holdCheck = false
   /** Given up (stop timeout or outside stop): nothing more is cut or retried. */
   private abandoned = false
   private stopTimer: Subscription | undefined
@@ -187,8 +189,23 @@ export class BatcherRuntime<T> {
       this.pumping = false
     }
     this.cutting.afterCut()
-    this.processHold.set(this.buffer.length > 0 || this.flights.size > 0)
+    this.updateHold()
     this.checkDrained()
+  }
+
+  /**
+   * Takes the process hold while items are held; gives it back at the end of the turn when none
+   * are left (a batch that fills and flushes within one turn costs no interval timer).
+   */
+  private updateHold(): void {
+    if (this.buffer.length > 0 || this.flights.size > 0) this.processHold.set(true)
+    else if (!this.holdCheck) {
+      this.holdCheck = true
+      queueMicrotask(() => {
+        this.holdCheck = false
+        if (this.buffer.length === 0 && this.flights.size === 0) this.processHold.set(false)
+      })
+    }
   }
 
   // ── Attempt ────────────────────────────────────────────────────────────────────
