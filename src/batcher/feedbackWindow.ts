@@ -1,11 +1,14 @@
 import type { Subscription } from 'rxjs'
 import { clampTo, type ControlTarget, type DecisionReason, type FeedbackSample } from '../controllers/controller.ts'
-import { sanitizeFeedback, scoreLoad, type LoadFeedback } from '../feedback.ts'
+import { sanitizeFeedback, scoreLoad, type LoadFeedback, type SanitizedFeedback } from '../feedback.ts'
 import { scheduleAfter } from '../scheduler.ts'
 import type { ResolvedOptions } from './batcherOptions.ts'
 
 /** How many recent feedback samples the controller is shown. */
 const SAMPLE_WINDOW = 10
+
+/** What a flush that returned nothing reported: no fields, none rejected. */
+const NOTHING_REPORTED: SanitizedFeedback = { feedback: {}, rejected: 0 }
 
 /** What a flush attempt adds to its sample. */
 export type AttemptFacts = Pick<FeedbackSample, 'durationMs' | 'inFlight' | 'trigger' | 'errorKind' | 'attempt' | 'backlog'>
@@ -52,13 +55,18 @@ export class FeedbackWindow<T> {
    * while draining (a producer that fills the buffer and calls `stop()` still gets adapted to).
    */
   record(raw: unknown, source: 'flush' | 'monitor', failed = false, batchSize = 0, latencyMs?: number, attempt?: AttemptFacts): void {
-    const { feedback, rejected } = sanitizeFeedback(raw)
+    // A flush that returned nothing has nothing to check (the common case: no copy, no scan).
+    const { feedback, rejected } = raw === undefined && source === 'flush' ? NOTHING_REPORTED : sanitizeFeedback(raw)
     this.rejected += rejected
     const withLatency: LoadFeedback = latencyMs !== undefined && feedback.latencyMs === undefined ? { ...feedback, latencyMs } : feedback
     const score = this.scoreOf(withLatency)
     const at = this.options.scheduler.now()
     const seq = ++this.sampleSeq
-    this.samples.push(attempt ? { at, feedback: withLatency, score, source, failed, batchSize, seq, ...attempt } : { at, feedback: withLatency, score, source, failed, batchSize, seq })
+    this.samples.push(
+      attempt
+        ? { at, feedback: withLatency, score, source, failed, batchSize, seq, durationMs: attempt.durationMs, inFlight: attempt.inFlight, trigger: attempt.trigger, attempt: attempt.attempt, backlog: attempt.backlog, errorKind: attempt.errorKind }
+        : { at, feedback: withLatency, score, source, failed, batchSize, seq },
+    )
     if (this.samples.length > SAMPLE_WINDOW) this.samples.shift()
     this.fresh = true
     if (!this.timer && !this.stopped && this.isAdaptive()) {

@@ -9,7 +9,7 @@ import type { BatcherCounters } from './batcherMetrics.ts'
 import type { ResolvedOptions } from './batcherOptions.ts'
 import type { FeedbackWindow } from './feedbackWindow.ts'
 import { FlushDeadlines, type DeadlineHandle } from './flushDeadlines.ts'
-import { callFlush, failedIndexes, type AttemptOutcome, type FlushInfo } from './flushFunction.ts'
+import { AttemptInfo, callFlush, failedIndexes, type AttemptOutcome } from './flushFunction.ts'
 
 /** The promise of one `submit`ted item. */
 export interface Ticket {
@@ -129,12 +129,7 @@ export class FlightRunner<T> {
     const started = scheduler.now()
     const inFlight = this.host.flights.size
     let answered = false
-    const info: FlushInfo = {
-      get signal() {
-        return abort.signal
-      },
-      attempt: flight.attempt, batchId: flight.id, batchSize: flight.batchSize, trigger: flight.trigger,
-    }
+    const info = new AttemptInfo(abort, flight.attempt, flight.id, flight.batchSize, flight.trigger)
     callFlush(this.options.flush, flight.items, info, this.deadlines, flushTimeoutMs, abort, (timer) => (flight.timer = timer), (outcome) => {
       if (answered || flight.done) return
       answered = true
@@ -150,7 +145,7 @@ export class FlightRunner<T> {
     const carried = flight.items.length
     const facts = { durationMs, inFlight, trigger: flight.trigger, attempt: flight.attempt, backlog: this.host.backlog() }
     if (outcome.ok) {
-      this.window.record(outcome.feedback ?? {}, 'flush', false, carried, durationMs, facts)
+      this.window.record(outcome.feedback, 'flush', false, carried, durationMs, facts)
       this.settle(flight, undefined)
       return
     }

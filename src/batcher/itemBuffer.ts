@@ -70,7 +70,8 @@ export class ItemBuffer<T> {
   /** Removes and returns the first `count` items (fewer if fewer are buffered), with their weight. */
   take(count: number): T[] {
     const n = Math.min(count, this.length)
-    const batch = this.items.slice(this.head, this.head + n)
+    // Taking all of it from the start (the common case): the array itself is the batch, no copy.
+    const batch = this.head === 0 && n === this.items.length ? this.items : this.items.slice(this.head, this.head + n)
     if (this.weights) for (let i = 0; i < n; i++) this.weight -= this.weights[this.head + i]!
     this.head += n
     this.headSeq += n
