@@ -50,6 +50,13 @@ function realTimeout(work: () => void, delay: number): { cancel(): void } {
  */
 export function scheduleAfter(scheduler: SchedulerLike, delayMs: number, work: () => void): Subscription {
   if (!(delayMs < Infinity)) return new Subscription()
+  if (scheduler === unrefScheduler && delayMs <= MAX_TIMER_DELAY_MS) {
+    // The default scheduler's common case, one Node timer (a tenth of the cost of going through schedule()):
+    // batchers arm a wait and a flush timeout per batch when items trickle in.
+    const handle = setTimeout(work, Math.max(0, delayMs))
+    handle.unref()
+    return new Subscription(() => clearTimeout(handle))
+  }
   const timer = new Subscription()
   const wait = (remaining: number): void => {
     const step = Math.min(Math.max(0, remaining), MAX_TIMER_DELAY_MS)
