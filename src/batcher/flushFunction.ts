@@ -19,6 +19,8 @@ export interface FlushInfo {
   readonly trigger: FlushTrigger
 }
 
+const ATTEMPT_SIGNAL = Symbol('attemptSignal')
+
 /**
  * The {@link FlushInfo} of one attempt. A class, because V8 keeps an object literal with a getter
  * in dictionary mode (about 0.5 µs to make, per batch). `signal` is made on first read, by a
@@ -26,14 +28,15 @@ export interface FlushInfo {
  * `info.signal` on by name).
  */
 export class AttemptInfo implements FlushInfo {
-  readonly #abort: AttemptSignal
+  /** Under a symbol, not `#abort`: a private field fails its brand check through `Object.create(info)`. */
+  readonly [ATTEMPT_SIGNAL]: AttemptSignal
 
   constructor(abort: AttemptSignal, readonly attempt: number, readonly batchId: number, readonly batchSize: number, readonly trigger: FlushTrigger) {
-    this.#abort = abort
+    this[ATTEMPT_SIGNAL] = abort
   }
 
   get signal(): AbortSignal {
-    return this.#abort.signal
+    return this[ATTEMPT_SIGNAL].signal
   }
 }
 
