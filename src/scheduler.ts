@@ -83,8 +83,23 @@ let processHolds = 0
  */
 export class ProcessHold {
   private held = false
+  private releaseCheck = false
 
   constructor(private readonly enabled: boolean) {}
+
+  /**
+   * Takes the hold now when `busy`; otherwise gives it back at the end of the turn if `idle()`
+   * still says so then (work that comes and goes within one turn costs no interval timer).
+   */
+  update(busy: boolean, idle: () => boolean): void {
+    if (busy) return this.set(true)
+    if (this.releaseCheck || !this.held) return
+    this.releaseCheck = true
+    queueMicrotask(() => {
+      this.releaseCheck = false
+      if (idle()) this.set(false)
+    })
+  }
 
   /** Takes the hold when `busy`, gives it back when not; repeated calls with the same value do nothing. */
   set(busy: boolean): void {
