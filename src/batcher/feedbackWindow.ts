@@ -11,7 +11,7 @@ const SAMPLE_WINDOW = 10
 const NOTHING_REPORTED: SanitizedFeedback = { feedback: {}, rejected: 0 }
 
 /** What a flush attempt adds to its sample. */
-export type AttemptFacts = Pick<FeedbackSample, 'durationMs' | 'inFlight' | 'trigger' | 'errorKind' | 'attempt' | 'backlog'>
+export type AttemptFacts = Pick<FeedbackSample, 'at' | 'durationMs' | 'inFlight' | 'trigger' | 'errorKind' | 'attempt' | 'backlog'>
 
 /**
  * The controller's side of a batcher: the window of recent feedback samples, the controller's
@@ -58,9 +58,10 @@ export class FeedbackWindow<T> {
     // A flush that returned nothing has nothing to check (the common case: no copy, no scan).
     const { feedback, rejected } = raw === undefined && source === 'flush' ? NOTHING_REPORTED : sanitizeFeedback(raw)
     this.rejected += rejected
-    const withLatency: LoadFeedback = latencyMs !== undefined && feedback.latencyMs === undefined ? { ...feedback, latencyMs } : feedback
+    const withLatency: LoadFeedback =
+      latencyMs === undefined || feedback.latencyMs !== undefined ? feedback : feedback === NOTHING_REPORTED.feedback ? { latencyMs } : { ...feedback, latencyMs }
     const score = this.scoreOf(withLatency)
-    const at = this.options.scheduler.now()
+    const at = attempt?.at ?? this.options.scheduler.now()
     const seq = ++this.sampleSeq
     this.samples.push(
       attempt

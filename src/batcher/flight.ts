@@ -135,15 +135,16 @@ export class FlightRunner<T> {
       answered = true
       flight.timer?.unsubscribe()
       flight.timer = undefined
-      this.answered(flight, outcome, scheduler.now() - started, inFlight)
+      const at = scheduler.now()
+      this.answered(flight, outcome, at, at - started, inFlight)
     })
   }
 
-  private answered(flight: Flight<T>, outcome: AttemptOutcome, durationMs: number, inFlight: number): void {
+  private answered(flight: Flight<T>, outcome: AttemptOutcome, at: number, durationMs: number, inFlight: number): void {
     this.counters.timings.record(durationMs)
     this.counters.itemsAttempted += flight.items.length
     const carried = flight.items.length
-    const facts = { durationMs, inFlight, trigger: flight.trigger, attempt: flight.attempt, backlog: this.host.backlog() }
+    const facts = { at, durationMs, inFlight, trigger: flight.trigger, attempt: flight.attempt, backlog: this.host.backlog() }
     if (outcome.ok) {
       this.window.record(outcome.feedback, 'flush', false, carried, durationMs, facts)
       this.settle(flight, undefined)
