@@ -25,8 +25,9 @@ export function stateOf(actor: AnyActorRef): SupervisorState {
 }
 
 /**
- * The one adapter from a supervisor actor (and the runtime behind it) to its port: a class, like
- * the batcher's (an object literal with getters is a dictionary to V8; each call was a lookup).
+ * The one adapter from a supervisor actor (and the runtime behind it) to its port: a class with
+ * prototype methods, like the batcher's (an object literal with getters is a dictionary to V8;
+ * each call was a lookup).
  */
 export function supervisorPort<T>(actor: AnyActorRef, runtime: SupervisorRuntime<T>): SupervisorPort<T> {
   return new ActorSupervisorPort(actor, runtime)
@@ -45,13 +46,27 @@ class ActorSupervisorPort<T> implements SupervisorPort<T> {
     this.stopped = runtime.stopped
   }
 
-  readonly tryAdd = (item: T): boolean => this.runtime.tryAdd(item)
-  readonly add = (item: T, options?: WaitOptions): Promise<void> => this.runtime.add(item, options?.signal)
-  readonly submit = (item: T, options?: WaitOptions): Promise<void> => this.runtime.submit(item, options?.signal)
-  readonly addMany = (items: readonly T[]): number => this.runtime.addMany(items)
-  readonly flush = (): Promise<void> => this.runtime.flush()
+  tryAdd(item: T): boolean {
+    return this.runtime.tryAdd(item)
+  }
 
-  readonly stop = (options?: StopOptions): Promise<void> => {
+  add(item: T, options?: WaitOptions): Promise<void> {
+    return this.runtime.add(item, options?.signal)
+  }
+
+  submit(item: T, options?: WaitOptions): Promise<void> {
+    return this.runtime.submit(item, options?.signal)
+  }
+
+  addMany(items: readonly T[]): number {
+    return this.runtime.addMany(items)
+  }
+
+  flush(): Promise<void> {
+    return this.runtime.flush()
+  }
+
+  stop(options?: StopOptions): Promise<void> {
     if (!this.stopping) {
       const actor = this.chartActor
       if (actor.getSnapshot().status === 'active') actor.send(options?.timeoutMs === undefined ? { type: 'STOP' } : { type: 'STOP', timeoutMs: options.timeoutMs })
@@ -62,9 +77,17 @@ class ActorSupervisorPort<T> implements SupervisorPort<T> {
     return this.stopping
   }
 
-  readonly metrics = (): SupervisorMetrics => this.runtime.metrics(stateOf(this.chartActor))
-  readonly whenRoom = (): Promise<void> => this.runtime.whenRoom()
-  readonly abandon = (error: unknown): void => this.runtime.abandon(error)
+  metrics(): SupervisorMetrics {
+    return this.runtime.metrics(stateOf(this.chartActor))
+  }
+
+  whenRoom(): Promise<void> {
+    return this.runtime.whenRoom()
+  }
+
+  abandon(error: unknown): void {
+    this.runtime.abandon(error)
+  }
 
   get state(): SupervisorState {
     return stateOf(this.chartActor)

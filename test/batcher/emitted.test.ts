@@ -63,7 +63,7 @@ describe('emitted events follow their listeners', () => {
 })
 
 describe('the flush info and the port', () => {
-  it('info carries the attempt and its signal, also through Object.create; a destructured tryAdd still works', async () => {
+  it('info carries the attempt and its signal, also through Object.create; a detached method still works', async () => {
     const time = createVirtualTime()
     const seen: { attempt: number; batchId: number; trigger: string; aborted: boolean }[] = []
     const batcher = createBatcher<number>({
@@ -74,8 +74,8 @@ describe('the flush info and the port', () => {
         if (info.attempt === 1) throw new Error('once')
       },
     })
-    const { tryAdd } = batcher
-    expect(tryAdd(1) && tryAdd(2)).toBe(true)
+    const { addMany } = batcher
+    expect(addMany([1, 2])).toBe(2)
     await time.advanceBy(5)
     expect(seen).toEqual([
       { attempt: 1, batchId: 1, trigger: 'size', aborted: false },
