@@ -30,17 +30,17 @@ export function batcherPort<T>(actor: AnyActorRef, runtime: BatcherRuntime<T>, c
   return new ActorBatcherPort(actor, runtime, capacity)
 }
 
-class ActorBatcherPort<T> implements BatcherPort<T> {
-  private stopping: Promise<void> | undefined
-  readonly stopped: Promise<void>
+/** What a port hands its items to: a batcher's or a supervisor's runtime. */
+interface ItemEntry<T> {
+  tryAdd(item: T): boolean
+  add(item: T, signal?: AbortSignal): Promise<void>
+  submit(item: T, signal?: AbortSignal): Promise<void>
+  addMany(items: readonly T[]): number
+}
 
-  constructor(
-    private readonly chartActor: AnyActorRef,
-    private readonly runtime: BatcherRuntime<T>,
-    readonly capacity: number,
-  ) {
-    this.stopped = runtime.stopped
-  }
+/** The entry of items every port shares: straight to its runtime, never through the interpreter. */
+export abstract class EntryPort<T, R extends ItemEntry<T>> {
+  constructor(protected readonly runtime: R) {}
 
   tryAdd(item: T): boolean {
     return this.runtime.tryAdd(item)
@@ -56,6 +56,20 @@ class ActorBatcherPort<T> implements BatcherPort<T> {
 
   addMany(items: readonly T[]): number {
     return this.runtime.addMany(items)
+  }
+}
+
+class ActorBatcherPort<T> extends EntryPort<T, BatcherRuntime<T>> implements BatcherPort<T> {
+  private stopping: Promise<void> | undefined
+  readonly stopped: Promise<void>
+
+  constructor(
+    private readonly chartActor: AnyActorRef,
+    runtime: BatcherRuntime<T>,
+    readonly capacity: number,
+  ) {
+    super(runtime)
+    this.stopped = runtime.stopped
   }
 
   flush(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { AnyActorRef } from 'xstate'
 import type { SupervisorState } from '../../machines/supervisor.types.ts'
-import type { StopOptions, WaitOptions, WorkerPort } from '../port.ts'
+import type { StopOptions, WorkerPort } from '../port.ts'
+import { EntryPort } from '../batcher/batcherPort.ts'
 import type { SupervisorMetrics } from './supervisorMetrics.ts'
 import type { SupervisorRuntime } from './supervisorRuntime.ts'
 
@@ -33,33 +34,18 @@ export function supervisorPort<T>(actor: AnyActorRef, runtime: SupervisorRuntime
   return new ActorSupervisorPort(actor, runtime)
 }
 
-class ActorSupervisorPort<T> implements SupervisorPort<T> {
+class ActorSupervisorPort<T> extends EntryPort<T, SupervisorRuntime<T>> implements SupervisorPort<T> {
   private stopping: Promise<void> | undefined
   readonly capacity: number
   readonly stopped: Promise<void>
 
   constructor(
     private readonly chartActor: AnyActorRef,
-    private readonly runtime: SupervisorRuntime<T>,
+    runtime: SupervisorRuntime<T>,
   ) {
+    super(runtime)
     this.capacity = runtime.capacity
     this.stopped = runtime.stopped
-  }
-
-  tryAdd(item: T): boolean {
-    return this.runtime.tryAdd(item)
-  }
-
-  add(item: T, options?: WaitOptions): Promise<void> {
-    return this.runtime.add(item, options?.signal)
-  }
-
-  submit(item: T, options?: WaitOptions): Promise<void> {
-    return this.runtime.submit(item, options?.signal)
-  }
-
-  addMany(items: readonly T[]): number {
-    return this.runtime.addMany(items)
   }
 
   flush(): Promise<void> {
