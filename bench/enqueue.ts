@@ -6,8 +6,8 @@
  * - RxJS `subject.next` through `bufferTime(1000, null, N)` (size or time, like loadbatch).
  *
  * Every contender hands each batch to the same synchronous no-op sink, so a loadbatch flush
- * settles at once and the figure includes its whole per-batch cycle (cut, two control events,
- * flush timeout armed and cleared, wait timer) spread over the batch. DESIGN.md's targets:
+ * settles at once and the figure includes its whole per-batch cycle (cut, attempt, settle,
+ * feedback sample; such a batch sends the actor no event) spread over the batch. DESIGN.md's targets:
  * under 57.7 ns/op and within 4× the bare batcher at batch 100, within 2× at batch 1000.
  *
  * Run alone: node --import tsx bench/enqueue.ts

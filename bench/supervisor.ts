@@ -2,8 +2,9 @@
  * Items per second through a 4-worker supervisor against one batcher, in the same run:
  * N items, each `tryAdd`ed (falling back to `await add` when the chosen worker is full), then
  * `stop()` (drain) — async no-op flush, batch size 100, concurrency 1 per batcher.
- * Every figure is the median of ROUNDS timed runs after WARMUP untimed ones; the ratio is
- * supervisor ÷ batcher (1.0 = as fast; the supervisor adds a router pick per item).
+ * Every figure is the median of ROUNDS timed runs after WARMUP untimed ones, the contenders
+ * taking turns within each round; the ratio is supervisor ÷ batcher (1.0 = as fast; the
+ * supervisor adds a router pick per item).
  *
  * Run: node --import tsx bench/supervisor.ts
  */
@@ -32,32 +33,36 @@ async function push(target: Sink): Promise<void> {
   await target.stop()
 }
 
-async function rate(make: () => Sink): Promise<number> {
-  const samples: number[] = []
-  for (let round = 0; round < WARMUP + ROUNDS; round++) {
-    const target = make()
-    const started = performance.now()
-    await push(target)
-    const ms = performance.now() - started
-    if (round >= WARMUP) samples.push(ITEMS / (ms / 1000))
-  }
-  samples.sort((a, b) => a - b)
-  return samples[Math.floor(samples.length / 2)]!
+/** Items per second of one run of a fresh `make()`. */
+async function runOnce(make: () => Sink): Promise<number> {
+  const target = make()
+  const started = performance.now()
+  await push(target)
+  return ITEMS / ((performance.now() - started) / 1000)
 }
 
 const batcher = () => createBatcher<number>({ flush, size: SIZE, capacity: CAPACITY })
 const pool = (route: () => Router<number>) => () =>
   createSupervisor<number>({ worker: { flush, size: SIZE, capacity: CAPACITY }, workers: { min: 4 }, route: route() })
 
-const one = await rate(batcher)
-const rows: [string, number][] = [['one batcher', one]]
-for (const [name, route] of [
-  ['supervisor, 4 workers, roundRobin', () => roundRobin<number>()],
-  ['supervisor, 4 workers, leastLoaded', () => leastLoaded<number>()],
-  ['supervisor, 4 workers, byKey(i % 64)', () => byKey<number>((i) => i % 64)],
-] as const) {
-  rows.push([name, await rate(pool(route))])
+const contenders: [string, () => Sink][] = [
+  ['one batcher', batcher],
+  ['supervisor, 4 workers, roundRobin', pool(() => roundRobin<number>())],
+  ['supervisor, 4 workers, leastLoaded', pool(() => leastLoaded<number>())],
+  ['supervisor, 4 workers, byKey(i % 64)', pool(() => byKey<number>((i) => i % 64))],
+]
+// Rounds interleave the contenders (one run each, in turn), so a machine that gets busier or
+// quieter meanwhile slows them alike and the ratios stay fair.
+const samples: number[][] = contenders.map(() => [])
+for (let round = 0; round < WARMUP + ROUNDS; round++) {
+  for (const [index, [, make]] of contenders.entries()) {
+    const itemsPerSecond = await runOnce(make)
+    if (round >= WARMUP) samples[index]!.push(itemsPerSecond)
+  }
 }
+const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+const rows: [string, number][] = contenders.map(([name], index) => [name, median(samples[index]!)])
+const one = rows[0]![1]
 console.log(`${ITEMS} items, batch ${SIZE}, async no-op flush, median of ${ROUNDS} runs (Node ${process.version})`)
 for (const [name, itemsPerSecond] of rows) {
   console.log(`${name.padEnd(40)} ${(itemsPerSecond / 1e6).toFixed(2).padStart(6)} M items/s   ratio ${(itemsPerSecond / one).toFixed(2)}×`)

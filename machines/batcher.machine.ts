@@ -25,9 +25,10 @@ const refusing = {
  * The batcher statechart: collecting → flushing → adjusting → draining → stopped.
  *
  * The runtime sends only what changes the state or the target: `BATCH_STARTED` and
- * `BATCH_SETTLED` as the count of batches in flight changes between turns of the event loop
- * (a batch that starts and settles within one turn is never sent), and per-batch detail in
- * one `REPORT` per turn, emitted from here for `actor.on(...)`.
+ * `BATCH_SETTLED` as the count of batches in flight changes, reconciled a moment after each
+ * change (a batch that starts and settles meanwhile, as with a flush that answers at once, is
+ * never sent), and per-batch detail in one `REPORT` then, emitted from here for
+ * `actor.on(...)` (collected only while someone listens, or an inspector is attached).
  *
  * Pure: every effect is a named action whose implementation the runtime in `src/` provides
  * with `.provide()`; time arrives as `TIMEOUT` and `TICK` events, so `@xstate/graph` can walk

@@ -31,8 +31,9 @@ export type BatcherEvent =
   /** The controller's cadence came round with fresh feedback. */
   | { type: 'TICK' }
   /**
-   * Per-batch detail the runtime reports at most once per turn of the event loop, for the chart
-   * to emit (`batch.flushed`, `batch.deadLettered`, `items.dropped`); it changes no state.
+   * Per-batch detail the runtime reports when it syncs the chart, for the chart to emit
+   * (`batch.flushed`, `batch.deadLettered`, `items.dropped`: only the types someone listens
+   * to, all of them under an inspector); it changes no state.
    */
   | { type: 'REPORT'; emitted: readonly BatcherEmitted[] }
   /** The controller put a new target in force (sent by the runtime after `adjusting`). */

@@ -2,6 +2,9 @@ import { AbortError, BatcherStoppedError } from '../errors.ts'
 import { WaitQueue } from '../waitQueue.ts'
 import type { Ticket } from './flight.ts'
 
+/** The promise of every `add` accepted at once: already settled, so one serves them all. */
+const ACCEPTED = Promise.resolve()
+
 /** A producer waiting in `add`/`submit` for room. */
 interface Waiter<T> {
   readonly item: T
@@ -55,7 +58,7 @@ export class Admission<T> {
     if (typeof weight !== 'number') return Promise.reject(weight)
     if (this.waiters.size === 0 && this.host.hasRoom()) {
       this.host.accept(item, ticket, weight)
-      return Promise.resolve()
+      return ACCEPTED
     }
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter<T> = { item, ticket, weight, resolve, reject, signal, onAbort: undefined }

@@ -1,7 +1,7 @@
 import type { Subscription } from 'rxjs'
 import type { AnyActorRef } from 'xstate'
-import type { BatcherEvent, DropReason, FlushTrigger } from '../../machines/batcher.types.ts'
-import { AbortError, type InvalidWeightError } from '../errors.ts'
+import type { BatcherEvent, DropReason, FlushTrigger, TargetReason } from '../../machines/batcher.types.ts'
+import { AbortError } from '../errors.ts'
 import type { BatcherMetrics } from '../metrics.ts'
 import { ProcessHold, scheduleAfter } from '../scheduler.ts'
 import { Admission } from './admission.ts'
@@ -53,19 +53,19 @@ export class BatcherRuntime<T> {
     self: AnyActorRef,
     takeLeftovers?: LeftoverTaker<T>,
   ) {
-    this.buffer = new ItemBuffer<T>(options.weigh !== undefined)
+    this.buffer = new ItemBuffer<T>(options.weigh !== undefined, options.size.initial)
     this.chart = new ChartLink(self, (count) => this.drop(count, 'stopped'), options.inspect)
     this.window = new FeedbackWindow(options, () => this.chart.send({ type: 'TICK' }), () => this.oldestAttemptStart())
     this.cutting = new Cutting(options, this.buffer, this.window, this.counters, () => this.draining, () => this.chart.send({ type: 'TIMEOUT' }))
     this.admission = new Admission({
       isOpen: () => this.accepting, hasRoom: () => this.buffer.length + this.counters.itemsInFlight < options.capacity,
-      weightOf: (item) => (this.buffer.weighted ? this.weightOf(item) : 0), accept: (item, ticket, weight) => this.accept(item, ticket, weight),
+      weightOf: (item) => (this.buffer.weighted ? this.refusals.weightOf(options.weigh!, item) : 0), accept: (item, ticket, weight) => this.accept(item, ticket, weight),
     })
     this.runner = new FlightRunner(options, this.counters, this.window, takeLeftovers, {
       flights: this.flights, isAbandoned: () => this.abandoned, nextBatchId: () => this.nextBatchId++, backlog: () => this.buffer.length,
       settled: (flight, ok, error) => this.settled(flight, ok, error), partlyFlushed: () => this.admission.admit(),
       started: (flight) => this.chart.started(flight.id, flight.items.length, flight.trigger),
-      lowerCeiling: (items) => this.window.lowerCeiling(items) && this.chart.target(this.window.target, undefined),
+      lowerCeiling: (items) => this.window.lowerCeiling(items) && this.newTarget(undefined),
     })
     this.refusals = new RefusalReports(options)
     this.processHold = new ProcessHold(options.keepAlive)
@@ -90,14 +90,10 @@ export class BatcherRuntime<T> {
   tryAdd(item: T): boolean {
     // The hot path: two comparisons, a push, and a timer only for the first item of a batch.
     if (!this.accepting || this.buffer.length + this.counters.itemsInFlight >= this.options.capacity) return this.drop(1, this.accepting ? 'full' : 'stopped')
-    const weight = this.buffer.weighted ? this.weightOf(item) : 0
+    const weight = this.buffer.weighted ? this.refusals.weightOf(this.options.weigh!, item) : 0
     if (typeof weight !== 'number') return this.drop(1, 'invalidWeight')
     this.accept(item, undefined, weight)
     return true
-  }
-
-  private weightOf(item: T): number | InvalidWeightError {
-    return this.refusals.weightOf(this.options.weigh!, item)
   }
 
   /** Accepts as many of `items` as fit, in order: an accepted prefix. The rest are dropped and counted. Returns how many were accepted. */
@@ -173,6 +169,9 @@ export class BatcherRuntime<T> {
     return low
   }
 
+  /** Nothing buffered and nothing in flight. */
+  private readonly idle = (): boolean => this.buffer.length === 0 && this.flights.size === 0
+
   /** Cuts as many batches as there are free flush slots and reasons to cut. */
   private pump(): void {
     if (this.pumping) return // re-entered from a synchronous flush: the loop below carries on
@@ -187,7 +186,7 @@ export class BatcherRuntime<T> {
       this.pumping = false
     }
     this.cutting.afterCut()
-    this.processHold.set(this.buffer.length > 0 || this.flights.size > 0)
+    this.processHold.update(!this.idle(), this.idle)
     this.checkDrained()
   }
 
@@ -232,8 +231,14 @@ export class BatcherRuntime<T> {
   /** Runs the controller; a new target is put in force, reported to the chart, and may cut an over-full buffer now. */
   adjust(): void {
     const reason = this.window.adjust()
-    if (reason !== undefined) this.chart.target(this.window.target, reason ?? undefined)
+    if (reason !== undefined) this.newTarget(reason ?? undefined)
     this.pump()
+  }
+
+  /** A new target is in force: the buffer chunks by it (a batch cut at it is one chunk) and the chart holds it. True (for chaining). */
+  private newTarget(reason: TargetReason | undefined): true {
+    this.buffer.chunkSize = this.window.target.batchSize
+    return this.chart.target(this.window.target, reason)
   }
 
   /**
@@ -245,9 +250,7 @@ export class BatcherRuntime<T> {
     if (this.draining) return
     this.closeEntry()
     this.cutting.cancel()
-    if (timeoutMs !== undefined) {
-      this.stopTimer = scheduleAfter(this.options.scheduler, timeoutMs, () => this.abandon(new AbortError(`stop() timed out after ${timeoutMs} ms`)))
-    }
+    if (timeoutMs !== undefined) this.stopTimer = scheduleAfter(this.options.scheduler, timeoutMs, () => this.abandon(new AbortError(`stop() timed out after ${timeoutMs} ms`)))
     this.pump()
   }
 
@@ -268,19 +271,16 @@ export class BatcherRuntime<T> {
       flight.abort?.abort(error)
       this.runner.settle(flight, error, leftover)
     }
-    while (this.buffer.length > 0) {
-      const length = this.buffer.length
-      const tickets = this.buffer.takeTickets(length)
-      const items = this.buffer.take(length)
-      this.runner.giveUp(items, items.map((_, i) => tickets?.get(i)), error, leftover)
-    }
+    const tickets = this.buffer.takeTickets(this.buffer.length)
+    const items = this.buffer.take(this.buffer.length)
+    if (items.length > 0) this.runner.giveUp(items, items.map((_, i) => tickets?.get(i)), error, leftover)
     this.settledWaiters.release()
     this.processHold.set(false)
     this.checkDrained()
   }
 
   private checkDrained(): void {
-    if (this.draining && this.buffer.length === 0 && this.flights.size === 0) this.chart.drained()
+    if (this.draining && this.idle()) this.chart.drained()
   }
 
   /** Cancels every timer and subscription and settles `stopped`. Called once, on reaching `stopped`. */

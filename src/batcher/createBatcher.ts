@@ -6,7 +6,7 @@ import { itemCount } from './chartLink.ts'
 import type { LeftoverTaker } from './flight.ts'
 import type { BatcherMetrics } from '../metrics.ts'
 import type { ItemPort } from '../port.ts'
-import { batcherPort, type BatcherPort } from './batcherPort.ts'
+import { batcherPort, withBoundMethods, type BatcherPort } from './batcherPort.ts'
 
 import { resolveOptions, type BatcherOptions } from './batcherOptions.ts'
 
@@ -101,5 +101,5 @@ export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
   const named = options.name === undefined ? {} : { id: options.name, systemId: options.name }
   const actor = createActor(logic, options.inspect ? { input, ...named, inspect: options.inspect } : { input, ...named })
   actor.start()
-  return Object.assign(portOf(actor)!, { actor, batchLogic: logic })
+  return Object.assign(withBoundMethods(portOf(actor)!), { actor, batchLogic: logic })
 }

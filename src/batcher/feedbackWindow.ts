@@ -1,14 +1,17 @@
 import type { Subscription } from 'rxjs'
 import { clampTo, type ControlTarget, type DecisionReason, type FeedbackSample } from '../controllers/controller.ts'
-import { sanitizeFeedback, scoreLoad, type LoadFeedback } from '../feedback.ts'
+import { sanitizeFeedback, scoreLoad, type LoadFeedback, type SanitizedFeedback } from '../feedback.ts'
 import { scheduleAfter } from '../scheduler.ts'
 import type { ResolvedOptions } from './batcherOptions.ts'
 
 /** How many recent feedback samples the controller is shown. */
 const SAMPLE_WINDOW = 10
 
+/** What a flush that returned nothing reported: no fields, none rejected. */
+const NOTHING_REPORTED: SanitizedFeedback = { feedback: {}, rejected: 0 }
+
 /** What a flush attempt adds to its sample. */
-export type AttemptFacts = Pick<FeedbackSample, 'durationMs' | 'inFlight' | 'trigger' | 'errorKind' | 'attempt' | 'backlog'>
+export type AttemptFacts = Pick<FeedbackSample, 'at' | 'durationMs' | 'inFlight' | 'trigger' | 'errorKind' | 'attempt' | 'backlog'>
 
 /**
  * The controller's side of a batcher: the window of recent feedback samples, the controller's
@@ -58,13 +61,19 @@ export class FeedbackWindow<T> {
    * while draining (a producer that fills the buffer and calls `stop()` still gets adapted to).
    */
   record(raw: unknown, source: 'flush' | 'monitor', failed = false, batchSize = 0, latencyMs?: number, attempt?: AttemptFacts): void {
-    const { feedback, rejected } = sanitizeFeedback(raw)
+    // A flush that returned nothing has nothing to check (the common case: no copy, no scan).
+    const { feedback, rejected } = raw === undefined && source === 'flush' ? NOTHING_REPORTED : sanitizeFeedback(raw)
     this.rejected += rejected
-    const withLatency: LoadFeedback = latencyMs !== undefined && feedback.latencyMs === undefined ? { ...feedback, latencyMs } : feedback
+    const withLatency: LoadFeedback =
+      latencyMs === undefined || feedback.latencyMs !== undefined ? feedback : feedback === NOTHING_REPORTED.feedback ? { latencyMs } : { ...feedback, latencyMs }
     const score = this.scoreOf(withLatency)
-    const at = this.options.scheduler.now()
+    const at = attempt?.at ?? this.options.scheduler.now()
     const seq = ++this.sampleSeq
-    this.samples.push(attempt ? { at, feedback: withLatency, score, source, failed, batchSize, seq, ...attempt } : { at, feedback: withLatency, score, source, failed, batchSize, seq })
+    this.samples.push(
+      attempt
+        ? { at, feedback: withLatency, score, source, failed, batchSize, seq, durationMs: attempt.durationMs, inFlight: attempt.inFlight, trigger: attempt.trigger, attempt: attempt.attempt, backlog: attempt.backlog, errorKind: attempt.errorKind }
+        : { at, feedback: withLatency, score, source, failed, batchSize, seq },
+    )
     if (this.samples.length > SAMPLE_WINDOW) this.samples.shift()
     this.fresh = true
     this.watch(true)

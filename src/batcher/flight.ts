@@ -9,7 +9,7 @@ import type { BatcherCounters } from './batcherMetrics.ts'
 import type { ResolvedOptions } from './batcherOptions.ts'
 import type { FeedbackWindow } from './feedbackWindow.ts'
 import { FlushDeadlines, type DeadlineHandle } from './flushDeadlines.ts'
-import { callFlush, failedIndexes, type AttemptOutcome, type FlushInfo } from './flushFunction.ts'
+import { AttemptInfo, callFlush, failedIndexes, type AttemptOutcome } from './flushFunction.ts'
 
 /** The promise of one `submit`ted item. */
 export interface Ticket {
@@ -133,29 +133,25 @@ export class FlightRunner<T> {
     this.window.watch()
     const inFlight = this.host.flights.size
     let answered = false
-    const info: FlushInfo = {
-      get signal() {
-        return abort.signal
-      },
-      attempt: flight.attempt, batchId: flight.id, batchSize: flight.batchSize, trigger: flight.trigger,
-    }
+    const info = new AttemptInfo(abort, flight.attempt, flight.id, flight.batchSize, flight.trigger)
     callFlush(this.options.flush, flight.items, info, this.deadlines, flushTimeoutMs, abort, (timer) => (flight.timer = timer), (outcome) => {
       if (answered || flight.done) return
       answered = true
       flight.attemptStart = undefined
       flight.timer?.unsubscribe()
       flight.timer = undefined
-      this.answered(flight, outcome, scheduler.now() - started, inFlight)
+      const at = scheduler.now()
+      this.answered(flight, outcome, at, at - started, inFlight)
     })
   }
 
-  private answered(flight: Flight<T>, outcome: AttemptOutcome, durationMs: number, inFlight: number): void {
+  private answered(flight: Flight<T>, outcome: AttemptOutcome, at: number, durationMs: number, inFlight: number): void {
     this.counters.timings.record(durationMs)
     this.counters.itemsAttempted += flight.items.length
     const carried = flight.items.length
-    const facts = { durationMs, inFlight, trigger: flight.trigger, attempt: flight.attempt, backlog: this.host.backlog() }
+    const facts = { at, durationMs, inFlight, trigger: flight.trigger, attempt: flight.attempt, backlog: this.host.backlog() }
     if (outcome.ok) {
-      this.window.record(outcome.feedback ?? {}, 'flush', false, carried, durationMs, facts)
+      this.window.record(outcome.feedback, 'flush', false, carried, durationMs, facts)
       this.settle(flight, undefined)
       return
     }

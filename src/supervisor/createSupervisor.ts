@@ -1,6 +1,7 @@
 import { assertEvent, assign, createActor, type Actor, type AnyActorRef } from 'xstate'
 import { supervisorMachine } from '../../machines/supervisor.machine.ts'
 import type { SupervisorInput, SupervisorState } from '../../machines/supervisor.types.ts'
+import { withBoundMethods } from '../batcher/batcherPort.ts'
 import { itemCount } from '../batcher/chartLink.ts'
 import type { ItemPort, StopOptions, WorkerLogic } from '../port.ts'
 import { supervisorPort, type SupervisorPort } from './supervisorPort.ts'
@@ -116,7 +117,7 @@ export function createSupervisor<T>(options: SupervisorOptions<T>): Supervisor<T
   const actor = createActor(created.logic, options.inspect ? { input: inputOf(options), inspect: options.inspect } : { input: inputOf(options) })
   actor.subscribe({ error: () => {} }) // escalation is reported through stop(), state and the logger, not thrown at the process
   actor.start()
-  return Object.assign(created.portOf(actor)!, { actor, supervisorLogic: created.logic, workerLogic: created })
+  return Object.assign(withBoundMethods(created.portOf(actor)!), { actor, supervisorLogic: created.logic, workerLogic: created })
 }
 
 /** The machine input for `options` (already checked by createSupervisorLogic). */

@@ -1,6 +1,7 @@
 import type { AnyActorRef } from 'xstate'
 import type { SupervisorState } from '../../machines/supervisor.types.ts'
-import type { WorkerPort } from '../port.ts'
+import type { StopOptions, WorkerPort } from '../port.ts'
+import { EntryPort } from '../batcher/batcherPort.ts'
 import type { SupervisorMetrics } from './supervisorMetrics.ts'
 import type { SupervisorRuntime } from './supervisorRuntime.ts'
 
@@ -24,34 +25,61 @@ export function stateOf(actor: AnyActorRef): SupervisorState {
   return snapshot.status === 'error' ? 'failed' : 'stopped'
 }
 
-/** The one adapter from a supervisor actor (and the runtime behind it) to its port. */
+/**
+ * The one adapter from a supervisor actor (and the runtime behind it) to its port: a class with
+ * prototype methods, like the batcher's (an object literal with getters is a dictionary to V8;
+ * each call was a lookup).
+ */
 export function supervisorPort<T>(actor: AnyActorRef, runtime: SupervisorRuntime<T>): SupervisorPort<T> {
-  let stopping: Promise<void> | undefined
-  return {
-    tryAdd: (item) => runtime.tryAdd(item),
-    add: (item, options) => runtime.add(item, options?.signal),
-    submit: (item, options) => runtime.submit(item, options?.signal),
-    addMany: (items) => runtime.addMany(items),
-    flush: () => runtime.flush(),
-    stop(options) {
-      if (!stopping) {
-        if (actor.getSnapshot().status === 'active') actor.send(options?.timeoutMs === undefined ? { type: 'STOP' } : { type: 'STOP', timeoutMs: options.timeoutMs })
-        stopping = runtime.finished.then((outcome) => {
-          if (outcome === 'failed') throw runtime.escalationError()
-        })
-      }
-      return stopping
-    },
-    metrics: () => runtime.metrics(stateOf(actor)),
-    get state() {
-      return stateOf(actor)
-    },
-    get pending() {
-      return runtime.pending
-    },
-    capacity: runtime.capacity,
-    whenRoom: () => runtime.whenRoom(),
-    stopped: runtime.stopped,
-    abandon: (error) => runtime.abandon(error),
+  return new ActorSupervisorPort(actor, runtime)
+}
+
+class ActorSupervisorPort<T> extends EntryPort<T, SupervisorRuntime<T>> implements SupervisorPort<T> {
+  private stopping: Promise<void> | undefined
+  readonly capacity: number
+  readonly stopped: Promise<void>
+
+  constructor(
+    private readonly chartActor: AnyActorRef,
+    runtime: SupervisorRuntime<T>,
+  ) {
+    super(runtime)
+    this.capacity = runtime.capacity
+    this.stopped = runtime.stopped
+  }
+
+  flush(): Promise<void> {
+    return this.runtime.flush()
+  }
+
+  stop(options?: StopOptions): Promise<void> {
+    if (!this.stopping) {
+      const actor = this.chartActor
+      if (actor.getSnapshot().status === 'active') actor.send(options?.timeoutMs === undefined ? { type: 'STOP' } : { type: 'STOP', timeoutMs: options.timeoutMs })
+      this.stopping = this.runtime.finished.then((outcome) => {
+        if (outcome === 'failed') throw this.runtime.escalationError()
+      })
+    }
+    return this.stopping
+  }
+
+  metrics(): SupervisorMetrics {
+    return this.runtime.metrics(stateOf(this.chartActor))
+  }
+
+  whenRoom(): Promise<void> {
+    return this.runtime.whenRoom()
+  }
+
+  abandon(error: unknown): void {
+    this.runtime.abandon(error)
+  }
+
+  get state(): SupervisorState {
+    return stateOf(this.chartActor)
+  }
+
+  get pending(): number {
+    return this.runtime.pending
   }
 }
