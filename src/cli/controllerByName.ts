@@ -1,9 +1,9 @@
 /** The CLI's `--controller` names, each turned into a controller with the demo's adjust flags. */
 
-import { aimd, fixed, gradient, latencyTarget, loadScore, type Controller } from '../controllers/index.ts'
+import { aimd, autoTune, fixed, gradient, latencyTarget, loadScore, type Controller } from '../controllers/index.ts'
 
 /** The names `--controller` accepts. */
-export const controllerNames = ['aimd', 'loadScore', 'gradient', 'latencyTarget', 'fixed'] as const
+export const controllerNames = ['autoTune', 'aimd', 'loadScore', 'gradient', 'latencyTarget', 'fixed'] as const
 
 /** One of {@link controllerNames}. */
 export type ControllerName = (typeof controllerNames)[number]
@@ -19,12 +19,14 @@ export interface ControllerFlags {
 }
 
 /**
- * The controller called `name`. Every one adjusts every `intervalMs`; `factor` is loadScore's
- * step (aimd keeps its own additive increase and halving, gradient its own smoothing), and
- * `targetMs` is latencyTarget's goal.
+ * The controller called `name`. `autoTune` (the library's default for a range) adjusts once
+ * per epoch of completed flushes, so `intervalMs` does not apply to it; every other one
+ * adjusts every `intervalMs`. `factor` is loadScore's step (aimd keeps its own additive
+ * increase and halving, gradient its own smoothing), and `targetMs` is latencyTarget's goal.
  */
 export function controllerByName(name: ControllerName, flags: ControllerFlags): Controller<any> {
   switch (name) {
+    case 'autoTune': return autoTune()
     case 'aimd': return aimd({ intervalMs: flags.intervalMs })
     case 'loadScore': return loadScore({ intervalMs: flags.intervalMs, factor: flags.factor })
     case 'gradient': return gradient({ intervalMs: flags.intervalMs })

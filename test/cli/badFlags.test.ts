@@ -13,7 +13,7 @@ const badFlags: [string[], RegExp][] = [
   [['--pattern', 'wobbly'], /--pattern must be one of constant, sinewave, spikes, gradual, step, burst, got "wobbly"/],
   [['--adjust-interval', 'soon'], /--adjust-interval must be a duration such as 500ms, 2s, 1m/],
   [['--adjust-factor', '1.5'], /--adjust-factor must be a number > 0 and <= 1, got "1.5"/],
-  [['--controller', 'pid'], /--controller must be one of aimd, loadScore, gradient, latencyTarget, fixed, got "pid"/],
+  [['--controller', 'pid'], /--controller must be one of autoTune, aimd, loadScore, gradient, latencyTarget, fixed, got "pid"/],
   [['--target-latency', '-1s'], /--target-latency must be a duration/],
   [['--rate', '0'], /--rate must be a number > 0/],
   [['--duration', '0s'], /--duration must be a duration/],

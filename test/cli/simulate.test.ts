@@ -12,7 +12,7 @@ describe('loadbatch simulate (child process)', () => {
     const { code, stdout, stderr } = runCli(['simulate', ...quick, '--out', out])
     expect(stderr).toBe('')
     expect(code).toBe(0)
-    expect(stdout).toContain('loadbatch simulate: spikes load, controller aimd')
+    expect(stdout).toContain('loadbatch simulate: spikes load, controller autoTune')
     expect(stdout).toMatch(/throughput\s+\d+ items\/s/)
     expect(stdout).toMatch(/latency\s+p50 \d+ ms, p99 \d+ ms/)
     expect(stdout).toMatch(/errors\s+\d+ failed items/)
