@@ -66,6 +66,18 @@ describe('runSimulation', () => {
     expect(run.summary.itemsFlushed + run.summary.itemsFailed).toBe(run.summary.itemsOffered)
   })
 
+  it('counts the goodput of the window apart from the drain after it', async () => {
+    // Fixed 20 × 1 with four producers: the buffer (200 items) is full when the window ends, and drains after it.
+    const run = await runSimulation({ pattern: 'constant', count: Infinity, durationMs: 2000, size: 20, concurrency: 1, workers: 4 })
+    const { windowItemsPerSecond, itemsPerSecond, durationMs, itemsFlushed } = run.summary
+    expect(durationMs).toBeGreaterThan(2000)
+    expect(windowItemsPerSecond).toBeGreaterThan(0)
+    expect(windowItemsPerSecond * 2).toBeLessThan(itemsFlushed) // not every item flushed went in the window
+    expect(windowItemsPerSecond).toBeGreaterThan(itemsPerSecond * 0.9) // the drain does not dilute it
+    const counted = await runSimulation({ pattern: 'constant', count: 500, size: 20 })
+    expect(counted.summary.windowItemsPerSecond).toBe(counted.summary.itemsPerSecond)
+  })
+
   it('offers items at the given rate', async () => {
     const run = await runSimulation({ pattern: 'constant', count: Infinity, durationMs: 10_000, ratePerSecond: 200, size: 20 })
     expect(run.summary.itemsOffered).toBeGreaterThanOrEqual(1950)
