@@ -55,6 +55,8 @@ export interface AutoTuneState {
   readonly overloadAt: { readonly size: number; readonly concurrency: number }
   /** The setting an overload cut from, and its healthy latency: once flushes are that fast again the controller goes straight back to it. */
   readonly recover: { readonly setting: Setting; readonly latencyMs: number } | null
+  /** The latest move that raised the items in flight: where it came from, and when. An overrun soon after it is its doing. */
+  readonly lastRaise: { readonly from: Setting; readonly at: number } | null
 }
 
 const SETTLE_STEP = 1.08
@@ -65,6 +67,8 @@ const OVERLOAD_SHARE = 0.05
 const STALL_FACTOR = 8
 /** The largest multiplicative step of a search move: near a knee a bigger jump can overrun the backend for the length of a call. */
 const MAX_STEP = 1.5
+/** Fast recovery returns to this share of the batch size the overrun's cut came from. */
+const RECOVER_SHARE = 0.85
 /** How much each healthy epoch lifts an overload ceiling. */
 const CEILING_FADE = 1.1
 
@@ -128,7 +132,7 @@ export function autoTune(options: AutoTuneOptions = {}): Controller<AutoTuneStat
     initialState: () => ({
       seen: -Infinity, since: -Infinity, epoch: emptyEpoch, setting: null, reference: null, trial: false,
       dimension: 'both', direction: { size: 1, concurrency: 1, split: 1, both: 1 }, step: { size: MAX_STEP, concurrency: MAX_STEP, split: MAX_STEP, both: Math.SQRT2 }, phase: 'search', anchor: null, settledEpochs: 0, failedProbes: 0, healthyMs: null, misses: 0,
-      overloadAt: { size: Infinity, concurrency: Infinity }, recover: null,
+      overloadAt: { size: Infinity, concurrency: Infinity }, recover: null, lastRaise: null,
     }),
     decide(input, state) {
       return decide(input, state, { targetLatencyMs, band, minFlushes })
@@ -168,7 +172,8 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
   const move = (rule: string, next: Setting, changes: Partial<AutoTuneState>, text: string): ControllerDecision<AutoTuneState> => {
     const kept = clampSetting(next, bounds)
     const to = roundSetting(kept, bounds)
-    return { ...to, state: { ...state, ...changes, setting: kept, since: now, epoch: emptyEpoch }, reason: { rule, from, to, inputs, text } }
+    const raised = to.batchSize * to.concurrency > from.batchSize * from.concurrency ? { lastRaise: { from: setting, at: now } } : {}
+    return { ...to, state: { ...state, ...changes, ...raised, setting: kept, since: now, epoch: emptyEpoch }, reason: { rule, from, to, inputs, text } }
   }
 
   // Overload acts at once, without waiting for the epoch to fill; a flush many times slower than healthy ones is overload too.
@@ -195,14 +200,16 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
     const size = Math.max(bounds.size.min, setting.size * factor * factor)
     const rest = (setting.size * factor * factor) / size
     const next = { size, concurrency: rest < 1 ? Math.max(bounds.concurrency.min, Math.min(setting.concurrency - 1, Math.floor(setting.concurrency * rest + (fastRefusals ? 0.5 : 0)))) : setting.concurrency }
+    // An overrun within 20 healthy flush times of a move that raised the items in flight is that move's doing: its levels become
+    // ceilings, and recovery aims below it. An overrun seen while holding still may be other clients' load: no concurrency ceiling.
+    const raise = state.lastRaise !== null && state.healthyMs !== null && now - state.lastRaise.at <= 20 * state.healthyMs ? state.lastRaise : null
     const overloadAt = {
-      size: size < setting.size ? Math.min(state.overloadAt.size, setting.size) : state.overloadAt.size,
-      // An overrun seen while holding still may be other clients' load: no concurrency ceiling from it (a trial that raised concurrency sets one).
-      concurrency: state.overloadAt.concurrency,
+      size: size < setting.size || (raise && setting.size > raise.from.size) ? Math.min(state.overloadAt.size, setting.size) : state.overloadAt.size,
+      concurrency: raise && setting.concurrency > raise.from.concurrency ? Math.min(state.overloadAt.concurrency, setting.concurrency) : state.overloadAt.concurrency,
     }
     // Remember where a stall's cut came from (the first cut of an episode), to go straight back once the overrun has passed.
     // Not after fast refusals: a rate limit's 429s say this batcher itself asked too much, not that a burst passed by.
-    const recover = state.recover ?? (state.healthyMs === null || fastRefusals ? null : { setting, latencyMs: state.healthyMs })
+    const recover = state.recover ?? (state.healthyMs === null || fastRefusals ? null : { setting: raise ? raise.from : setting, latencyMs: state.healthyMs })
     return move('overload', next, { ...calm, overloadAt, recover, direction: { size: 1, concurrency: 1, split: 1, both: 1 } },
       `the backend is overrun (${stalled ? `a flush took ${round(slowestMs)} ms against ${round(state.healthyMs!)} ms healthy` : 'timeouts, failed flushes or alarming feedback'}): items in flight ×${(factor * factor).toFixed(2)}, batches first, and stay under them`)
   }
@@ -215,7 +222,8 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
   // Fast recovery: flushes as fast as they were before the overrun mean it has passed (a burst of other clients' load):
   // straight back to the setting the cut came from, as a trial, rather than searching up from the bottom.
   if (state.recover && latencyMs <= 1.5 * state.recover.latencyMs && !sameRounded(state.recover.setting, setting, bounds)) {
-    const back = state.recover.setting
+    // A little under it (×0.85 of its batch): if that setting was the overrun's cause, the same overrun does not recur at once.
+    const back = { ...state.recover.setting, size: Math.max(bounds.size.min, state.recover.setting.size * RECOVER_SHARE) }
     return move('recover', back, { reference: { setting, goodput, latencyMs }, trial: true, dimension: 'both', recover: null, overloadAt: { size: Math.max(state.overloadAt.size, back.size * 1.01), concurrency: Math.max(state.overloadAt.concurrency, back.concurrency + 1) } },
       `flushes take ${round(latencyMs)} ms, as before the overrun (${round(state.recover.latencyMs)} ms): straight back to where the cut came from`)
   }
