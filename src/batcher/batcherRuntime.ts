@@ -10,7 +10,7 @@ import type { ResolvedOptions } from './batcherOptions.ts'
 import { ChartLink } from './chartLink.ts'
 import { Cutting } from './cutting.ts'
 import { FeedbackWindow } from './feedbackWindow.ts'
-import { FlightRunner, newFlight, type Flight, type LeftoverTaker, type Ticket } from './flight.ts'
+import { FlightRunner, newFlight, oldestAttemptStart, type Flight, type LeftoverTaker, type Ticket } from './flight.ts'
 import { ItemBuffer } from './itemBuffer.ts'
 import { SettledWaiters } from './settledWaiters.ts'
 import { RefusalReports } from './refusals.ts'
@@ -55,7 +55,7 @@ export class BatcherRuntime<T> {
   ) {
     this.buffer = new ItemBuffer<T>(options.weigh !== undefined, options.size.initial)
     this.chart = new ChartLink(self, (count) => this.drop(count, 'stopped'), options.inspect)
-    this.window = new FeedbackWindow(options, () => this.chart.send({ type: 'TICK' }), () => this.oldestAttemptStart())
+    this.window = new FeedbackWindow(options, () => this.chart.send({ type: 'TICK' }), () => oldestAttemptStart(this.flights))
     this.cutting = new Cutting(options, this.buffer, this.window, this.counters, () => this.draining, () => this.chart.send({ type: 'TIMEOUT' }))
     this.admission = new Admission({
       isOpen: () => this.accepting, hasRoom: () => this.buffer.length + this.counters.itemsInFlight < options.capacity,
@@ -215,13 +215,6 @@ export class BatcherRuntime<T> {
   }
 
   // ── Control plane ──────────────────────────────────────────────────────────────
-
-  /** When the oldest running attempt started, or undefined when none runs. */
-  private oldestAttemptStart(): number | undefined {
-    let oldest: number | undefined
-    for (const flight of this.flights) if (flight.attemptStart !== undefined && (oldest === undefined || flight.attemptStart < oldest)) oldest = flight.attemptStart
-    return oldest
-  }
 
   /** Records a feedback sample from a monitor (`FEEDBACK`). */
   recordFeedback(feedback: unknown): void {

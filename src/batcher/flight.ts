@@ -54,6 +54,13 @@ export function newFlight<T>(id: number, items: T[], tickets: Map<number, Ticket
   return { id, items, flushed: undefined, tickets, minSeq, trigger, batchSize, attempt: 0, abort: undefined, attemptStart: undefined, timer: undefined, done: false }
 }
 
+/** When the oldest running attempt of `flights` started, or undefined when none runs (between attempts a flight waits, it does not run). */
+export function oldestAttemptStart(flights: Iterable<Flight<unknown>>): number | undefined {
+  let oldest: number | undefined
+  for (const flight of flights) if (flight.attemptStart !== undefined && (oldest === undefined || flight.attemptStart < oldest)) oldest = flight.attemptStart
+  return oldest
+}
+
 /** What a flight needs of its batcher, as callbacks (no import of the runtime). */
 export interface FlightHost<T> {
   readonly flights: Set<Flight<T>>

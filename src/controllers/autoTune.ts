@@ -3,7 +3,10 @@ import { ConfigError } from '../errors.ts'
 import { clampTo, reasonInputs } from './controller.ts'
 import type { ControlTarget, Controller, ControllerDecision, ControllerInput } from './controller.ts'
 import { clampSetting, other, roundSetting, sameRounded, stepped, type Dimension, type Setting } from './setting.ts'
-import { emptyEpoch, foldSample, goodputOf, meanMs, overloadShare, type Epoch } from './epoch.ts'
+import { emptyEpoch, foldSample, goodputOf, meanMs, overloadShare } from './epoch.ts'
+import { fade, initialAutoTuneState, raisedBy, relax, SETTLE_STEP, upBlocked, type AutoTuneState } from './autoTuneState.ts'
+
+export type { AutoTuneState } from './autoTuneState.ts'
 
 /** Options of {@link autoTune}. */
 export interface AutoTuneOptions {
@@ -20,46 +23,6 @@ export interface AutoTuneOptions {
   readonly workConserving?: boolean
 }
 
-/** What {@link autoTune} remembers between adjustments. */
-export interface AutoTuneState {
-  /** The newest sample already folded in (its `seq`, or its time for samples without one). */
-  readonly seen: number
-  /** When the setting in force came into force: earlier flushes ran under another one. */
-  readonly since: number
-  /** What the setting in force has shown so far. */
-  readonly epoch: Epoch
-  /** The setting in force; null before the first call. */
-  readonly setting: Setting | null
-  /** The last measured setting the search moves from, with its goodput and latency. */
-  readonly reference: { readonly setting: Setting; readonly goodput: number; readonly latencyMs: number } | null
-  /** True while the setting in force is a trial move away from `reference`. */
-  readonly trial: boolean
-  /** The dimension the next move changes, and which way each dimension moves next. */
-  readonly dimension: Dimension
-  readonly direction: { readonly size: 1 | -1; readonly concurrency: 1 | -1; readonly split: 1 | -1; readonly both: 1 | -1 }
-  /** Multiplicative step per dimension: starts at 2 (jumps), shrinks by a square root on each miss. */
-  readonly step: { readonly size: number; readonly concurrency: number; readonly split: number; readonly both: number }
-  /** `search` moves each epoch; `settled` holds, tracks drift, and probes now and then. */
-  readonly phase: 'search' | 'settled'
-  /** Goodput when the controller settled: a slow drift away from it by two bands means the load moved (null while searching). */
-  readonly anchor: number | null
-  /** Epochs since the controller settled. */
-  readonly settledEpochs: number
-  /** Trial moves in a row that did not pay: six settle the search. */
-  readonly misses: number
-  /** Probes that failed since the last search: each doubles the wait before the next. */
-  readonly failedProbes: number
-  /** Mean flush latency of recent healthy epochs, ms (an average; null before the first). */
-  readonly healthyMs: number | null
-  /** Levels at which the backend was overrun, per dimension (Infinity: none seen); moves stay below. */
-  readonly overloadAt: { readonly size: number; readonly concurrency: number }
-  /** The setting an overload cut from, and its healthy latency: once flushes are that fast again the controller goes straight back to it. */
-  readonly recover: { readonly setting: Setting; readonly latencyMs: number } | null
-  /** The latest move that raised the items in flight: where it came from, and when. An overrun soon after it is its doing. */
-  readonly lastRaise: { readonly from: Setting; readonly at: number } | null
-}
-
-const SETTLE_STEP = 1.08
 const PROBE_STEP = 1.25
 const PROBE_EVERY = 8
 const OVERLOAD_SHARE = 0.05
@@ -69,8 +32,6 @@ const STALL_FACTOR = 8
 const MAX_STEP = 1.5
 /** Fast recovery returns to this share of the batch size the overrun's cut came from. */
 const RECOVER_SHARE = 0.85
-/** How much each healthy epoch lifts an overload ceiling. */
-const CEILING_FADE = 1.1
 
 /**
  * The default controller for a range of size or concurrency: it finds and holds the best
@@ -129,11 +90,7 @@ export function autoTune(options: AutoTuneOptions = {}): Controller<AutoTuneStat
     ...(workConserving ? { waitMs: 0 } : {}),
     // A flush running 16 times as long as healthy ones is a stall: decide without waiting for its end.
     overdueMs: (state) => (state.healthyMs === null ? undefined : 2 * STALL_FACTOR * state.healthyMs),
-    initialState: () => ({
-      seen: -Infinity, since: -Infinity, epoch: emptyEpoch, setting: null, reference: null, trial: false,
-      dimension: 'both', direction: { size: 1, concurrency: 1, split: 1, both: 1 }, step: { size: MAX_STEP, concurrency: MAX_STEP, split: MAX_STEP, both: Math.SQRT2 }, phase: 'search', anchor: null, settledEpochs: 0, failedProbes: 0, healthyMs: null, misses: 0,
-      overloadAt: { size: Infinity, concurrency: Infinity }, recover: null, lastRaise: null,
-    }),
+    initialState: () => initialAutoTuneState(MAX_STEP),
     decide(input, state) {
       return decide(input, state, { targetLatencyMs, band, minFlushes })
     },
@@ -313,30 +270,6 @@ function propose(state: AutoTuneState, bounds: ControllerInput['bounds'], rule: 
     }
   }
   return hold('settled', `${text}; every step is blocked by bounds or an overload ceiling: settled`)
-}
-
-/** Whether neither the size nor the concurrency of `setting` can go up: each is at its bound or just under its overload ceiling. */
-function upBlocked(setting: Setting, overloadAt: AutoTuneState['overloadAt'], bounds: ControllerInput['bounds']): boolean {
-  const sizeBlocked = setting.size >= bounds.size.max || setting.size * SETTLE_STEP >= overloadAt.size
-  const concurrencyBlocked = setting.concurrency >= bounds.concurrency.max || setting.concurrency + 1 >= overloadAt.concurrency
-  return sizeBlocked && concurrencyBlocked
-}
-
-/** The dimension a trial raised from its reference (size first), or null when it raised neither. */
-function raisedBy(trial: Setting, reference: Setting): 'size' | 'concurrency' | null {
-  if (trial.size > reference.size) return 'size'
-  if (trial.concurrency > reference.concurrency) return 'concurrency'
-  return null
-}
-
-/** Each healthy epoch lifts the overload ceilings by {@link CEILING_FADE}. */
-function fade(overloadAt: AutoTuneState['overloadAt']): AutoTuneState['overloadAt'] {
-  return { size: overloadAt.size * CEILING_FADE, concurrency: overloadAt.concurrency }
-}
-
-/** Overload ceilings fade: each search may go half again as high. */
-function relax(overloadAt: AutoTuneState['overloadAt']): AutoTuneState['overloadAt'] {
-  return { size: overloadAt.size * 1.5, concurrency: overloadAt.concurrency + 1 }
 }
 
 function round(value: number): number {

@@ -3,14 +3,15 @@
  * per-item cost, a capacity, queueing, lock waits and overload errors (see `costModel.ts`).
  *
  * It never reads a clock: every method takes the time, in ms since the start of the run. So
- * the same backend runs in virtual time (pass `scheduler.now()` and wait `latencyMs` on the
- * scheduler: an hour of load in well under a second) and in real time (pass
- * `performance.now() - start` and sleep `latencyMs`). A call stays in flight, loading the
- * backend, from its start until `start + latencyMs`, even if the caller gave up on it (as a
- * real server keeps working on an abandoned query); nothing has to report its end.
+ * the same backend runs in virtual time (an hour of load in well under a second) and in real
+ * time; `backendOnScheduler` drives it from an RxJS scheduler. Calls are served together at
+ * the pace of the moment (`processorSharing.ts`); a call stays in flight, loading the backend,
+ * until its work is done, even if the caller gave up on it (as a real server keeps working on
+ * an abandoned query), unless the caller cancels it.
  */
 
 import type { LoadFeedback } from '../feedback.ts'
+import type { BackendCall, BackendCallResult } from './backendCall.ts'
 import { resolveBackendOptions, type BackendOptions, type ResolvedBackendOptions } from './backendOptions.ts'
 import {
   callLatencyMs,
@@ -22,47 +23,8 @@ import {
   type OptimalSize,
   type OptimalSizeQuery,
 } from './costModel.ts'
+import { ProcessorSharing } from './processorSharing.ts'
 import { createRandom } from './random.ts'
-
-/** How one call went, once it ended: see {@link BackendCall.result}. */
-export interface BackendCallResult {
-  /** How long the call took, in ms, from its start to its end. */
-  readonly latencyMs: number
-  /** When the call ended: its start + `latencyMs`. */
-  readonly endMs: number
-  /** True when every item succeeded. */
-  readonly ok: boolean
-  /**
-   * Set only when items failed one by one (`failureMode: 'items'`): the indexes, within the
-   * batch, of the items that failed, ascending (possibly all). `ok: false` without it
-   * (`failureMode: 'batch'`) means the whole call failed.
-   */
-  readonly failedIndexes?: readonly number[]
-  /** Mean utilisation over the call's life, counting its own items (above 1: overrun). */
-  readonly utilisation: number
-  /** What the backend reports after this call, as a flush function would return it. */
-  readonly feedback: LoadFeedback
-}
-
-/**
- * A call the backend is serving, from {@link SimulatedBackend.call}. Which items fail is
- * decided when it starts; how long it takes is found as it runs, since its pace follows the
- * load on the backend until it ends.
- */
-export interface BackendCall {
-  /** Items it carries. */
-  readonly batchSize: number
-  /** When it started, in ms (the backend's clock then). */
-  readonly startMs: number
-  /** True when every item will succeed. */
-  readonly ok: boolean
-  /** The failed items' indexes, as in {@link BackendCallResult.failedIndexes}. */
-  readonly failedIndexes?: readonly number[]
-  /** Utilisation when it started, counting its own items. */
-  readonly utilisation: number
-  /** Its outcome once the backend's clock passed its end; undefined while it runs. */
-  result(): BackendCallResult | undefined
-}
 
 /** The load on the backend at one moment. */
 export interface BackendLoad {
@@ -138,27 +100,6 @@ export interface SimulatedBackend {
   stats(): BackendStats
 }
 
-/** A call in flight: its work left, in ms of an idle backend, and what it needs to report its end. */
-interface RunningCall {
-  readonly call: BackendCall
-  readonly items: number
-  remainingMs: number
-  /** ∫ utilisation dt so far: its mean over the call's life goes into the feedback. */
-  utilisationMs: number
-  ended: BackendCallResult | undefined
-  /** Cancelled by its caller: it ends at once, every item failed. */
-  cancelled?: boolean
-}
-
-/**
- * The backend's load is taken as constant within cells of this many ms (the background is
- * read at each cell's start): so a run does not depend on how often the clock is moved, and
- * a pattern's changes reach calls already in flight.
- */
-const CELL_MS = 25
-/** Work left under this, in ms, counts as done (rounding of the float steps). */
-const DONE_EPSILON = 1e-9
-
 /**
  * Creates a {@link SimulatedBackend}. Options are checked here: a bad one throws a
  * `ConfigError` naming it (see {@link BackendOptions} for every field and default).
@@ -166,9 +107,9 @@ const DONE_EPSILON = 1e-9
  * @example
  * // In a flush function driven by an RxJS scheduler (virtual or real time):
  * const backend = createSimulatedBackend({ pattern: spikes({ seed: 7 }), seed: 7 })
- * const flush = async (batch: Row[]) => {
- *   const result = backend.call(batch.length, scheduler.now())
- *   await firstValueFrom(timer(result.latencyMs, scheduler))
+ * const send = backendOnScheduler(backend, scheduler, () => scheduler.now())
+ * const flush = async (batch: Row[], info: FlushInfo) => {
+ *   const result = await send(batch.length, info.signal)
  *   if (!result.ok) throw new Error('backend overloaded')
  *   return result.feedback
  * }
@@ -176,9 +117,6 @@ const DONE_EPSILON = 1e-9
 export function createSimulatedBackend(options: BackendOptions = {}): SimulatedBackend {
   const model = resolveBackendOptions(options)
   const random = createRandom(model.seed)
-  let running: RunningCall[] = []
-  let itemsInFlight = 0
-  let clockMs = 0
   let lastLatencyMs: number | undefined
   let calls = 0
   let items = 0
@@ -189,79 +127,38 @@ export function createSimulatedBackend(options: BackendOptions = {}): SimulatedB
     const level = model.pattern(atMs)
     return Number.isFinite(level) ? Math.min(1, Math.max(0, level)) : 0
   }
-  /** The pace of every call in flight in the cell holding `atMs`: 1 / slowdown. */
-  const paceAt = (atMs: number): { pace: number; utilisation: number } => {
-    const utilisation = utilisationOf(backgroundAt(Math.floor(atMs / CELL_MS) * CELL_MS), itemsInFlight, model)
-    return { pace: 1 / slowdownAt(utilisation, model), utilisation }
-  }
-  const checkTime = (nowMs: number): void => {
-    if (typeof nowMs !== 'number' || !Number.isFinite(nowMs)) throw new RangeError(`Expected the time to be a finite number of ms, got \`${String(nowMs)}\``)
-  }
-
-  /** Ends the calls whose work is done, at the clock's time. */
-  const retire = (): void => {
-    if (!running.some((r) => r.remainingMs <= DONE_EPSILON)) return
-    for (const r of running) {
-      if (r.remainingMs > DONE_EPSILON) continue
-      const latencyMs = clockMs - r.call.startMs
-      const utilisation = latencyMs > 0 ? r.utilisationMs / latencyMs : r.call.utilisation
-      const failed = r.cancelled ? r.items : (r.call.failedIndexes?.length ?? (r.call.ok ? 0 : r.items))
-      r.ended = {
+  const results = new WeakMap<BackendCall, BackendCallResult>()
+  const server = new ProcessorSharing<BackendCall>(
+    (cellStartMs, itemsInFlight) => {
+      const utilisation = utilisationOf(backgroundAt(cellStartMs), itemsInFlight, model)
+      return { pace: 1 / slowdownAt(utilisation, model), utilisation }
+    },
+    (call, end) => {
+      const latencyMs = end.endMs - call.startMs
+      const failed = end.cancelled ? call.batchSize : (call.failedIndexes?.length ?? (call.ok ? 0 : call.batchSize))
+      results.set(call, {
         latencyMs,
-        endMs: clockMs,
-        ok: r.call.ok && !r.cancelled,
-        ...(r.call.failedIndexes && !r.cancelled ? { failedIndexes: r.call.failedIndexes } : {}),
-        utilisation,
-        feedback: feedbackFor(utilisation, r.items > 0 ? failed / r.items : 0, latencyMs),
-      }
+        endMs: end.endMs,
+        ok: call.ok && !end.cancelled,
+        ...(call.failedIndexes && !end.cancelled ? { failedIndexes: call.failedIndexes } : {}),
+        utilisation: end.meanUtilisation,
+        feedback: feedbackFor(end.meanUtilisation, call.batchSize > 0 ? failed / call.batchSize : 0, latencyMs),
+      })
       lastLatencyMs = latencyMs
-    }
-    running = running.filter((r) => r.ended === undefined)
-    itemsInFlight = running.reduce((sum, r) => sum + r.items, 0)
-  }
-
-  /** Serves the calls in flight up to `nowMs`, cell by cell and end by end. */
+    },
+  )
   const advanceTo = (nowMs: number): void => {
-    checkTime(nowMs)
-    retire()
-    while (clockMs < nowMs && running.length > 0) {
-      const { pace, utilisation } = paceAt(clockMs)
-      const cellEnd = (Math.floor(clockMs / CELL_MS) + 1) * CELL_MS
-      const firstEnd = clockMs + Math.min(...running.map((r) => r.remainingMs)) / pace
-      const until = Math.min(nowMs, cellEnd, firstEnd)
-      const elapsed = until - clockMs
-      for (const r of running) {
-        r.remainingMs = until === firstEnd && r.remainingMs / pace <= elapsed ? 0 : r.remainingMs - elapsed * pace
-        r.utilisationMs += utilisation * elapsed
-      }
-      clockMs = until
-      retire()
-    }
-    if (nowMs > clockMs) clockMs = nowMs
-  }
-
-  /** When the first call in flight ends, if no other starts first. */
-  const nextEndMs = (): number => {
-    if (running.length === 0) return Infinity
-    // Look ahead cell by cell at today's load: the first call to end, if no other starts.
-    let left = Math.min(...running.map((r) => r.remainingMs))
-    let at = clockMs
-    for (;;) {
-      const { pace } = paceAt(at)
-      const cellEnd = (Math.floor(at / CELL_MS) + 1) * CELL_MS
-      if (at + left / pace <= cellEnd) return at + left / pace
-      left -= (cellEnd - at) * pace
-      at = cellEnd
-    }
+    if (typeof nowMs !== 'number' || !Number.isFinite(nowMs)) throw new RangeError(`Expected the time to be a finite number of ms, got \`${String(nowMs)}\``)
+    server.advanceTo(nowMs)
   }
 
   const loadNow = (): BackendLoad => {
-    const background = backgroundAt(clockMs)
+    const background = backgroundAt(server.clockMs)
     return {
       background,
-      itemsInFlight,
-      callsInFlight: running.length,
-      utilisation: utilisationOf(background, itemsInFlight, model),
+      itemsInFlight: server.itemsInFlight,
+      callsInFlight: server.callsInFlight,
+      utilisation: utilisationOf(background, server.itemsInFlight, model),
     }
   }
 
@@ -314,7 +211,7 @@ export function createSimulatedBackend(options: BackendOptions = {}): SimulatedB
     call(batchSize, nowMs) {
       if (!Number.isInteger(batchSize) || batchSize < 0) throw new RangeError(`Expected \`batchSize\` to be an integer >= 0, got \`${String(batchSize)}\``)
       advanceTo(nowMs)
-      const u = utilisationOf(backgroundAt(clockMs), itemsInFlight + batchSize, model)
+      const u = utilisationOf(backgroundAt(server.clockMs), server.itemsInFlight + batchSize, model)
       // Log-normal noise with mean 1, so jitter spreads the work without biasing it.
       const sigma = model.latencyJitter
       const noise = sigma > 0 ? Math.exp(sigma * random.normal() - (sigma * sigma) / 2) : 1
@@ -324,43 +221,31 @@ export function createSimulatedBackend(options: BackendOptions = {}): SimulatedB
       failedItems += failed.length
       if (failed.length > 0) failedCalls++
       const ok = failed.length === 0
-      const entry: RunningCall = {
-        call: {
-          batchSize,
-          startMs: clockMs,
-          ok,
-          ...(!ok && model.failureMode === 'items' ? { failedIndexes: failed } : {}),
-          utilisation: u,
-          result: () => entry.ended,
-        },
-        items: batchSize,
-        remainingMs: callLatencyMs(batchSize, 0, model) * noise,
-        utilisationMs: 0,
-        ended: undefined,
+      const call: BackendCall = {
+        batchSize,
+        startMs: server.clockMs,
+        ok,
+        ...(!ok && model.failureMode === 'items' ? { failedIndexes: failed } : {}),
+        utilisation: u,
+        result: () => results.get(call),
       }
-      running.push(entry)
-      itemsInFlight += batchSize
-      retire()
-      return entry.call
+      server.start(call, batchSize, callLatencyMs(batchSize, 0, model) * noise, u)
+      return call
     },
 
     advanceTo,
 
     cancel(call, nowMs) {
       advanceTo(nowMs)
-      const entry = running.find((r) => r.call === call)
-      if (!entry) return
-      entry.cancelled = true
-      entry.remainingMs = 0
-      retire()
+      server.cancel(call)
     },
 
-    nextEndMs,
+    nextEndMs: () => server.nextEndMs(),
 
     finish(call) {
       for (let ended = call.result(); ; ended = call.result()) {
         if (ended) return ended
-        const next = nextEndMs()
+        const next = server.nextEndMs()
         if (next === Infinity) throw new RangeError('Expected a call of this backend')
         advanceTo(next)
       }

@@ -6,7 +6,8 @@
  */
 
 import type { SchedulerLike, Subscription } from 'rxjs'
-import type { BackendCall, BackendCallResult, SimulatedBackend } from './backend.ts'
+import type { SimulatedBackend } from './backend.ts'
+import type { BackendCall, BackendCallResult } from './backendCall.ts'
 
 /**
  * Starts a call of `batchSize` items; settles with its outcome when it ended (a failed call

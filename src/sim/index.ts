@@ -40,10 +40,9 @@ export {
 } from './costModel.ts'
 export {
   createSimulatedBackend,
-  type BackendCall,
-  type BackendCallResult,
   type BackendLoad,
   type BackendStats,
   type SimulatedBackend,
 } from './backend.ts'
 export { backendOnScheduler, type ScheduledBackendCall } from './backendOnScheduler.ts'
+export type { BackendCall, BackendCallResult } from './backendCall.ts'

@@ -1,0 +1,86 @@
+/**
+ * What {@link autoTune} remembers between adjustments, its first memory, and the rules of its
+ * overload ceilings (which dimension a trial raised, how ceilings fade, when every way up is
+ * blocked).
+ */
+
+import type { ControllerInput } from './controller.ts'
+import { emptyEpoch, type Epoch } from './epoch.ts'
+import type { Dimension, Setting } from './setting.ts'
+
+/** A step below this counts as no step: the search settles. */
+export const SETTLE_STEP = 1.08
+/** How much each healthy epoch lifts an overload ceiling. */
+const CEILING_FADE = 1.1
+
+/** What `autoTune` remembers between adjustments. */
+export interface AutoTuneState {
+  /** The newest sample already folded in (its `seq`, or its time for samples without one). */
+  readonly seen: number
+  /** When the setting in force came into force: earlier flushes ran under another one. */
+  readonly since: number
+  /** What the setting in force has shown so far. */
+  readonly epoch: Epoch
+  /** The setting in force; null before the first call. */
+  readonly setting: Setting | null
+  /** The last measured setting the search moves from, with its goodput and latency. */
+  readonly reference: { readonly setting: Setting; readonly goodput: number; readonly latencyMs: number } | null
+  /** True while the setting in force is a trial move away from `reference`. */
+  readonly trial: boolean
+  /** The dimension the next move changes, and which way each dimension moves next. */
+  readonly dimension: Dimension
+  readonly direction: { readonly size: 1 | -1; readonly concurrency: 1 | -1; readonly split: 1 | -1; readonly both: 1 | -1 }
+  /** Multiplicative step per dimension: starts at 2 (jumps), shrinks by a square root on each miss. */
+  readonly step: { readonly size: number; readonly concurrency: number; readonly split: number; readonly both: number }
+  /** `search` moves each epoch; `settled` holds, tracks drift, and probes now and then. */
+  readonly phase: 'search' | 'settled'
+  /** Goodput when the controller settled: a slow drift away from it by two bands means the load moved (null while searching). */
+  readonly anchor: number | null
+  /** Epochs since the controller settled. */
+  readonly settledEpochs: number
+  /** Trial moves in a row that did not pay: six settle the search. */
+  readonly misses: number
+  /** Probes that failed since the last search: each doubles the wait before the next. */
+  readonly failedProbes: number
+  /** Mean flush latency of recent healthy epochs, ms (an average; null before the first). */
+  readonly healthyMs: number | null
+  /** Levels at which the backend was overrun, per dimension (Infinity: none seen); moves stay below. */
+  readonly overloadAt: { readonly size: number; readonly concurrency: number }
+  /** The setting an overload cut from, and its healthy latency: once flushes are that fast again the controller goes straight back to it. */
+  readonly recover: { readonly setting: Setting; readonly latencyMs: number } | null
+  /** The latest move that raised the items in flight: where it came from, and when. An overrun soon after it is its doing. */
+  readonly lastRaise: { readonly from: Setting; readonly at: number } | null
+}
+
+/** The memory of a fresh autoTune: searching from the start, both dimensions up, first steps of `step` (√2 for both at once), no ceiling. */
+export function initialAutoTuneState(step: number): AutoTuneState {
+  return {
+    seen: -Infinity, since: -Infinity, epoch: emptyEpoch, setting: null, reference: null, trial: false,
+    dimension: 'both', direction: { size: 1, concurrency: 1, split: 1, both: 1 }, step: { size: step, concurrency: step, split: step, both: Math.SQRT2 }, phase: 'search', anchor: null, settledEpochs: 0, failedProbes: 0, healthyMs: null, misses: 0,
+    overloadAt: { size: Infinity, concurrency: Infinity }, recover: null, lastRaise: null,
+  }
+}
+
+/** Whether neither the size nor the concurrency of `setting` can go up: each is at its bound or just under its overload ceiling. */
+export function upBlocked(setting: Setting, overloadAt: AutoTuneState['overloadAt'], bounds: ControllerInput['bounds']): boolean {
+  const sizeBlocked = setting.size >= bounds.size.max || setting.size * SETTLE_STEP >= overloadAt.size
+  const concurrencyBlocked = setting.concurrency >= bounds.concurrency.max || setting.concurrency + 1 >= overloadAt.concurrency
+  return sizeBlocked && concurrencyBlocked
+}
+
+/** The dimension a trial raised from its reference (size first), or null when it raised neither. */
+export function raisedBy(trial: Setting, reference: Setting): 'size' | 'concurrency' | null {
+  if (trial.size > reference.size) return 'size'
+  if (trial.concurrency > reference.concurrency) return 'concurrency'
+  return null
+}
+
+/** Each healthy epoch lifts the overload ceilings by {@link CEILING_FADE}. */
+export function fade(overloadAt: AutoTuneState['overloadAt']): AutoTuneState['overloadAt'] {
+  return { size: overloadAt.size * CEILING_FADE, concurrency: overloadAt.concurrency }
+}
+
+/** Overload ceilings fade: each search may go half again as high. */
+export function relax(overloadAt: AutoTuneState['overloadAt']): AutoTuneState['overloadAt'] {
+  return { size: overloadAt.size * 1.5, concurrency: overloadAt.concurrency + 1 }
+}
