@@ -172,7 +172,9 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
   }
   // Starting, an epoch is half as long: a short job must not spend itself measuring.
   const starting = state.dimension === 'both'
-  if (epoch.flushes < (starting ? Math.max(rules.minFlushes, setting.concurrency) : Math.max(rules.minFlushes, 2 * setting.concurrency))) return hold('measuring', `measuring: ${epoch.flushes} flush(es) of this setting so far`)
+  // Starting with the size pinned (requests one by one) an epoch is half as long: no batch can overshoot, and a short run must not spend itself measuring.
+  const pinned = bounds.size.min === bounds.size.max
+  if (epoch.flushes < (starting ? Math.max(pinned ? Math.ceil(rules.minFlushes / 2) : rules.minFlushes, setting.concurrency) : Math.max(rules.minFlushes, 2 * setting.concurrency))) return hold('measuring', `measuring: ${epoch.flushes} flush(es) of this setting so far`)
   // A healthy epoch: learn its latency, and let the overload ceilings fade a little (an overrun is a moment, not a law).
   state = { ...state, healthyMs: state.healthyMs === null ? latencyMs : 0.7 * state.healthyMs + 0.3 * latencyMs, overloadAt: fade(state.overloadAt) }
 
