@@ -25,6 +25,14 @@ export class SupervisorRuntime<T> {
   /** The scale timer and scaling steps. */
   readonly scaling: Scaling<T>
   private heldItems = 0
+  /**
+   * The run in progress (see `Router.run`): its slot, and how many more items go there without
+   * asking the router. Whatever changes where items may go ends it (`runLeft = 0`): stop,
+   * escalation, workers added or removed, the scale timer falling asleep; a slot that holds
+   * items back is checked per item.
+   */
+  private runSlot: Slot<T> | undefined
+  private runLeft = 0
   /** Keeps the process alive while the supervisor itself holds accepted items (workers hold their own). */
   private readonly processHold: ProcessHold
   private itemsDropped = 0
@@ -55,7 +63,7 @@ export class SupervisorRuntime<T> {
       escalationError: () => this.escalationError(), later: (delay, work) => this.timers.after(delay, work), attached: (slot) => this.deliver(slot),
     })
     this.scaling = new Scaling(options, this.pool, this.timers, {
-      isAccepting: () => this.accepting, gaveUp: this.gaveUp, pending: () => this.pending, send: (event) => self.send(event),
+      isAccepting: () => this.accepting, gaveUp: this.gaveUp, pending: () => this.pending, send: (event) => self.send(event), endRun: () => (this.runLeft = 0),
       rehold: (slot, held) => {
         this.heldCount--
         this.hold(slot, held) || this.hold(slot, held, true)
@@ -80,6 +88,12 @@ export class SupervisorRuntime<T> {
 
   /** Routes `item` to a worker if there is room now; never waits. False when stopping, or the chosen worker (or the hold) is full. */
   tryAdd(item: T): boolean {
+    // The hot path: within a run, the worker's own tryAdd and nothing else; nothing goes through the interpreter.
+    const slot = this.runSlot
+    if (this.runLeft > 0 && !slot!.holding) {
+      this.runLeft--
+      return slot!.port!.tryAdd(item)
+    }
     return this.route(item, undefined)
   }
 
@@ -88,10 +102,8 @@ export class SupervisorRuntime<T> {
     if (!this.accepting) return this.refuse(1)
     this.scaling.wake()
     if (this.scaling.handoff !== undefined) return this.refusal(item) === undefined ? this.routeMoving(item, key, undefined) : this.refuse(1)
-    const routeSet = this.pool.routeSet
-    const slot = routeSet[this.options.router.pick(item, key, routeSet)]!
+    const slot = this.choose(item, key)
     const port = slot.port
-    // The hot path: a router pick and the worker's own tryAdd; nothing goes through the interpreter.
     if (port !== undefined && !slot.holding) return port.tryAdd(item)
     return (this.refusal(item) === undefined && this.hold(slot, { item, ticket: undefined })) || this.refuse(1)
   }
@@ -157,8 +169,24 @@ export class SupervisorRuntime<T> {
 
   private pickSlot(item: T): Slot<T> {
     this.scaling.wake() // every route in wakes the scale timer, not only tryAdd's
+    return this.choose(item, undefined)
+  }
+
+  /**
+   * The slot for the next item: the run's while it lasts and its worker takes items straight
+   * away; else the router's pick, which starts a new run there.
+   */
+  private choose(item: T, key: unknown): Slot<T> {
+    const run = this.runSlot
+    if (this.runLeft > 0 && !run!.holding) {
+      this.runLeft--
+      return run!
+    }
     const routeSet = this.pool.routeSet
-    return routeSet[this.options.router.pick(item, undefined, routeSet)]!
+    const slot = routeSet[this.options.router.pick(item, key, routeSet)]!
+    this.runSlot = slot
+    this.runLeft = this.options.run - 1
+    return slot
   }
 
   /**
@@ -220,6 +248,7 @@ export class SupervisorRuntime<T> {
   beginDrain(timeoutMs?: number): void {
     if (this.draining) return
     this.accepting = false
+    this.runLeft = 0
     this.draining = true
     this.scaling.stop()
     void (async () => {
@@ -250,6 +279,7 @@ export class SupervisorRuntime<T> {
   /** Dead-letters what is held and makes every worker give up what it holds; used on escalation (and by a parent). */
   abandon(error: unknown): void {
     this.accepting = false
+    this.runLeft = 0
     this.releaseTimers()
     const held = [...(this.scaling.handoff?.queue.map((entry) => entry.held) ?? []), ...this.pool.slots.flatMap((slot) => slot.held.splice(0))]
     if (this.scaling.handoff) this.scaling.handoff.queue.length = 0
