@@ -9,6 +9,7 @@ import { closeSlot, deliverHeld, flushSlot, type Held, type Slot } from './slot.
 import { WorkerPool } from './workerPool.ts'
 import { sumMetrics, type SupervisorMetrics } from './supervisorMetrics.ts'
 import type { ResolvedSupervisor } from './supervisorOptions.ts'
+import type { WorkerPort } from '../port.ts'
 
 /**
  * The data plane and bookkeeping of one supervisor actor: slots, routing, held items, crash
@@ -32,6 +33,7 @@ export class SupervisorRuntime<T> {
    * items back is checked per item.
    */
   private runSlot: Slot<T> | undefined
+  private runPort: WorkerPort<T> | undefined
   private runLeft = 0
   /** Keeps the process alive while the supervisor itself holds accepted items (workers hold their own). */
   private readonly processHold: ProcessHold
@@ -60,7 +62,10 @@ export class SupervisorRuntime<T> {
     this.timers = new TimerSet(options.scheduler)
     this.pool = new WorkerPool(options, self, {
       isFailed: this.gaveUp, addHeld: (count) => (this.heldCount += count),
-      escalationError: () => this.escalationError(), later: (delay, work) => this.timers.after(delay, work), attached: (slot) => this.deliver(slot),
+      escalationError: () => this.escalationError(), later: (delay, work) => this.timers.after(delay, work), attached: (slot) => {
+        this.runLeft = 0
+        this.deliver(slot)
+      },
     })
     this.scaling = new Scaling(options, this.pool, this.timers, {
       isAccepting: () => this.accepting, gaveUp: this.gaveUp, pending: () => this.pending, send: (event) => self.send(event), endRun: () => (this.runLeft = 0),
@@ -89,10 +94,9 @@ export class SupervisorRuntime<T> {
   /** Routes `item` to a worker if there is room now; never waits. False when stopping, or the chosen worker (or the hold) is full. */
   tryAdd(item: T): boolean {
     // The hot path: within a run, the worker's own tryAdd and nothing else; nothing goes through the interpreter.
-    const slot = this.runSlot
-    if (this.runLeft > 0 && !slot!.holding) {
+    if (this.runLeft > 0 && !this.runSlot!.holding) {
       this.runLeft--
-      return slot!.port!.tryAdd(item)
+      return this.runPort!.tryAdd(item)
     }
     return this.route(item, undefined)
   }
@@ -185,6 +189,7 @@ export class SupervisorRuntime<T> {
     const routeSet = this.pool.routeSet
     const slot = routeSet[this.options.router.pick(item, key, routeSet)]!
     this.runSlot = slot
+    this.runPort = slot.port
     this.runLeft = this.options.run - 1
     return slot
   }
