@@ -4,12 +4,12 @@ import { AbortError, BatcherStoppedError, SupervisorEscalatedError, type Invalid
 import { measureWeight } from '../batcher/refusals.ts'
 import { untilAborted } from '../patterns/untilAborted.ts'
 import { ProcessHold, TimerSet } from '../scheduler.ts'
+import { RouteRun } from './routeRun.ts'
 import { Scaling } from './scaling.ts'
 import { closeSlot, deliverHeld, flushSlot, type Held, type Slot } from './slot.ts'
 import { WorkerPool } from './workerPool.ts'
 import { sumMetrics, type SupervisorMetrics } from './supervisorMetrics.ts'
 import type { ResolvedSupervisor } from './supervisorOptions.ts'
-import type { WorkerPort } from '../port.ts'
 
 /**
  * The data plane and bookkeeping of one supervisor actor: slots, routing, held items, crash
@@ -26,15 +26,8 @@ export class SupervisorRuntime<T> {
   /** The scale timer and scaling steps. */
   readonly scaling: Scaling<T>
   private heldItems = 0
-  /**
-   * The run in progress (see `Router.run`): its slot, and how many more items go there without
-   * asking the router. Whatever changes where items may go ends it (`runLeft = 0`): stop,
-   * escalation, workers added or removed, the scale timer falling asleep; a slot that holds
-   * items back is checked per item.
-   */
-  private runSlot: Slot<T> | undefined
-  private runPort: WorkerPort<T> | undefined
-  private runLeft = 0
+  /** Where the next items go without asking the router. */
+  private readonly run: RouteRun<T>
   /** Keeps the process alive while the supervisor itself holds accepted items (workers hold their own). */
   private readonly processHold: ProcessHold
   private itemsDropped = 0
@@ -60,15 +53,16 @@ export class SupervisorRuntime<T> {
     this.capacity = options.workerCapacity * options.input.max
     this.processHold = new ProcessHold(options.keepAlive)
     this.timers = new TimerSet(options.scheduler)
+    this.run = new RouteRun(options.router, options.run)
     this.pool = new WorkerPool(options, self, {
       isFailed: this.gaveUp, addHeld: (count) => (this.heldCount += count),
       escalationError: () => this.escalationError(), later: (delay, work) => this.timers.after(delay, work), attached: (slot) => {
-        this.runLeft = 0
+        this.run.end()
         this.deliver(slot)
       },
     })
     this.scaling = new Scaling(options, this.pool, this.timers, {
-      isAccepting: () => this.accepting, gaveUp: this.gaveUp, pending: () => this.pending, send: (event) => self.send(event), endRun: () => (this.runLeft = 0),
+      isAccepting: () => this.accepting, gaveUp: this.gaveUp, pending: () => this.pending, send: (event) => self.send(event), endRun: () => this.run.end(),
       rehold: (slot, held) => {
         this.heldCount--
         this.hold(slot, held) || this.hold(slot, held, true)
@@ -94,9 +88,10 @@ export class SupervisorRuntime<T> {
   /** Routes `item` to a worker if there is room now; never waits. False when stopping, or the chosen worker (or the hold) is full. */
   tryAdd(item: T): boolean {
     // The hot path: within a run, the worker's own tryAdd and nothing else; nothing goes through the interpreter.
-    if (this.runLeft > 0 && !this.runSlot!.holding) {
-      this.runLeft--
-      return this.runPort!.tryAdd(item)
+    const run = this.run
+    if (run.left > 0 && !run.slot!.holding) {
+      run.left--
+      return run.port!.tryAdd(item)
     }
     return this.route(item, undefined)
   }
@@ -106,7 +101,7 @@ export class SupervisorRuntime<T> {
     if (!this.accepting) return this.refuse(1)
     this.scaling.wake()
     if (this.scaling.handoff !== undefined) return this.refusal(item) === undefined ? this.routeMoving(item, key, undefined) : this.refuse(1)
-    const slot = this.choose(item, key)
+    const slot = this.run.choose(item, key, this.pool.routeSet)
     const port = slot.port
     if (port !== undefined && !slot.holding) return port.tryAdd(item)
     return (this.refusal(item) === undefined && this.hold(slot, { item, ticket: undefined })) || this.refuse(1)
@@ -136,31 +131,34 @@ export class SupervisorRuntime<T> {
 
   /** The one waiting path of `add` (settles once accepted) and `submit` (settles with the item's outcome). */
   private enter(item: T, signal: AbortSignal | undefined, submitted: boolean): Promise<void> {
+    const refusal = this.refusal(item)
+    return refusal ? Promise.reject(refusal) : this.place(item, signal, submitted)
+  }
+
+  /**
+   * Places an item `enter` let in: straight to its worker's own `add`/`submit` when the worker
+   * takes items (the common case: no promise of our own), else held for its slot or waiting for room.
+   */
+  private place(item: T, signal: AbortSignal | undefined, submitted: boolean): Promise<void> {
+    if (!this.accepting) return Promise.reject(new BatcherStoppedError('The supervisor is stopping or stopped and accepts no new items'))
+    if (signal?.aborted) return Promise.reject(new AbortError(signal.reason))
+    const slot = this.pickSlot(item)
+    const port = slot.port
+    if (this.scaling.handoff === undefined && port !== undefined && !slot.holding) {
+      // A crashed worker's leftovers carry their promises to the replacement, so a BatcherStoppedError here always
+      // means "never accepted" (the worker crashed or was retired while the item waited for room): route it again.
+      return (submitted ? port.submit(item, { signal }) : port.add(item, { signal })).catch((error: unknown) => {
+        if (error instanceof BatcherStoppedError && this.accepting) return this.place(item, signal, submitted)
+        throw error
+      })
+    }
     return new Promise<void>((resolve, reject) => {
-      const refusal = this.refusal(item)
-      if (refusal) return reject(refusal)
-      const attempt = (): void => {
-        if (!this.accepting) return reject(new BatcherStoppedError('The supervisor is stopping or stopped and accepts no new items'))
-        if (signal?.aborted) return reject(new AbortError(signal.reason))
-        const slot = this.pickSlot(item)
-        const port = slot.port
-        if (this.scaling.handoff === undefined && port !== undefined && !slot.holding) {
-          // A crashed worker's leftovers carry their promises to the replacement, so a BatcherStoppedError here always
-          // means "never accepted" (the worker crashed or was retired while the item waited for room): route it again.
-          ;(submitted ? port.submit(item, { signal }) : port.add(item, { signal })).then(resolve, (error: unknown) => {
-            if (error instanceof BatcherStoppedError && this.accepting) return attempt()
-            reject(error)
-          })
-          return
-        }
-        const held = { item, ticket: submitted ? { resolve, reject } : undefined }
-        if (this.scaling.handoff !== undefined ? this.routeMoving(item, undefined, submitted ? held : undefined) : this.hold(slot, held)) {
-          if (!submitted) resolve()
-          return
-        }
-        untilRoom(this.scaling.handoff?.done ?? slot.ready, signal).then(attempt, reject)
+      const held = { item, ticket: submitted ? { resolve, reject } : undefined }
+      if (this.scaling.handoff !== undefined ? this.routeMoving(item, undefined, submitted ? held : undefined) : this.hold(slot, held)) {
+        if (!submitted) resolve()
+        return
       }
-      attempt()
+      untilRoom(this.scaling.handoff?.done ?? slot.ready, signal).then(() => this.place(item, signal, submitted)).then(resolve, reject)
     })
   }
 
@@ -173,25 +171,7 @@ export class SupervisorRuntime<T> {
 
   private pickSlot(item: T): Slot<T> {
     this.scaling.wake() // every route in wakes the scale timer, not only tryAdd's
-    return this.choose(item, undefined)
-  }
-
-  /**
-   * The slot for the next item: the run's while it lasts and its worker takes items straight
-   * away; else the router's pick, which starts a new run there.
-   */
-  private choose(item: T, key: unknown): Slot<T> {
-    const run = this.runSlot
-    if (this.runLeft > 0 && !run!.holding) {
-      this.runLeft--
-      return run!
-    }
-    const routeSet = this.pool.routeSet
-    const slot = routeSet[this.options.router.pick(item, key, routeSet)]!
-    this.runSlot = slot
-    this.runPort = slot.port
-    this.runLeft = this.options.run - 1
-    return slot
+    return this.run.choose(item, undefined, this.pool.routeSet)
   }
 
   /**
@@ -253,7 +233,7 @@ export class SupervisorRuntime<T> {
   beginDrain(timeoutMs?: number): void {
     if (this.draining) return
     this.accepting = false
-    this.runLeft = 0
+    this.run.end()
     this.draining = true
     this.scaling.stop()
     void (async () => {
@@ -284,7 +264,7 @@ export class SupervisorRuntime<T> {
   /** Dead-letters what is held and makes every worker give up what it holds; used on escalation (and by a parent). */
   abandon(error: unknown): void {
     this.accepting = false
-    this.runLeft = 0
+    this.run.end()
     this.releaseTimers()
     const held = [...(this.scaling.handoff?.queue.map((entry) => entry.held) ?? []), ...this.pool.slots.flatMap((slot) => slot.held.splice(0))]
     if (this.scaling.handoff) this.scaling.handoff.queue.length = 0
