@@ -58,7 +58,7 @@ class ActorSupervisorPort<T> extends EntryPort<T, SupervisorRuntime<T>> implemen
   }
 
   flush(): Promise<void> {
-    return this.runtime.flush()
+    return this.runtime.pool.flush()
   }
 
   stop(options?: StopOptions): Promise<void> {
@@ -77,7 +77,7 @@ class ActorSupervisorPort<T> extends EntryPort<T, SupervisorRuntime<T>> implemen
   }
 
   whenRoom(): Promise<void> {
-    return this.runtime.whenRoom()
+    return this.runtime.pool.whenRoom()
   }
 
   abandon(error: unknown): void {

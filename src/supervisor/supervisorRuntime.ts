@@ -6,7 +6,7 @@ import { untilAborted } from '../patterns/untilAborted.ts'
 import { ProcessHold, TimerSet } from '../scheduler.ts'
 import { RouteRun } from './routeRun.ts'
 import { Scaling } from './scaling.ts'
-import { closeSlot, deliverHeld, flushSlot, type Held, type Slot } from './slot.ts'
+import { closeSlot, deliverHeld, type Held, type Slot } from './slot.ts'
 import { WorkerPool } from './workerPool.ts'
 import { sumMetrics, type SupervisorMetrics } from './supervisorMetrics.ts'
 import type { ResolvedSupervisor } from './supervisorOptions.ts'
@@ -142,7 +142,8 @@ export class SupervisorRuntime<T> {
   private place(item: T, signal: AbortSignal | undefined, submitted: boolean): Promise<void> {
     if (!this.accepting) return Promise.reject(new BatcherStoppedError('The supervisor is stopping or stopped and accepts no new items'))
     if (signal?.aborted) return Promise.reject(new AbortError(signal.reason))
-    const slot = this.pickSlot(item)
+    this.scaling.wake() // every route in wakes the scale timer, not only tryAdd's
+    const slot = this.run.choose(item, undefined, this.pool.routeSet)
     const port = slot.port
     if (this.scaling.handoff === undefined && port !== undefined && !slot.holding) {
       // A crashed worker's leftovers carry their promises to the replacement, so a BatcherStoppedError here always
@@ -158,7 +159,9 @@ export class SupervisorRuntime<T> {
         if (!submitted) resolve()
         return
       }
-      untilRoom(this.scaling.handoff?.done ?? slot.ready, signal).then(() => this.place(item, signal, submitted)).then(resolve, reject)
+      untilAborted(this.scaling.handoff?.done ?? slot.ready, signal)
+        .then((room) => (room === 'aborted' ? Promise.reject(new AbortError(signal!.reason)) : this.place(item, signal, submitted)))
+        .then(resolve, reject)
     })
   }
 
@@ -167,11 +170,6 @@ export class SupervisorRuntime<T> {
     if (this.options.weigh === undefined) return undefined
     const weight = measureWeight(this.options.weigh, item)
     return typeof weight === 'number' ? undefined : weight
-  }
-
-  private pickSlot(item: T): Slot<T> {
-    this.scaling.wake() // every route in wakes the scale timer, not only tryAdd's
-    return this.run.choose(item, undefined, this.pool.routeSet)
   }
 
   /**
@@ -218,16 +216,6 @@ export class SupervisorRuntime<T> {
   }
 
   // ── Control plane actions ──────────────────────────────────────────────────────────
-
-  /** Cuts every worker's buffer; resolves when all of it has settled. */
-  flush(): Promise<void> {
-    return Promise.all(this.pool.routeSet.map((slot) => flushSlot(slot, this.gaveUp))).then(() => undefined)
-  }
-
-  /** Sends a feedback sample to every live worker. */
-  shareFeedback(feedback: unknown): void {
-    for (const slot of this.pool.routeSet) slot.ref?.send({ type: 'FEEDBACK', feedback })
-  }
 
   /** Stops routing; drains every worker (after a pending handoff); sends `DRAINED` when all stopped. */
   beginDrain(timeoutMs?: number): void {
@@ -295,20 +283,9 @@ export class SupervisorRuntime<T> {
     return pending
   }
 
-  /** Resolves when some worker has room (or nothing can change any more). */
-  whenRoom(): Promise<void> {
-    const ports = this.pool.routeSet.flatMap((slot) => (slot.port ? [slot.port] : []))
-    if (ports.length === 0 || ports.some((port) => port.pending < port.capacity)) return Promise.resolve()
-    return Promise.race(ports.map((port) => port.whenRoom()))
-  }
-
   /** Sums of every worker's counters (present and past), with the supervisor's held items and refusals. */
   metrics(state: SupervisorState = 'running'): SupervisorMetrics {
     return sumMetrics(this.pool.ports, { held: this.heldCount, dropped: this.itemsDropped, workerCount: this.pool.routeSet.length, restarts: this.pool.restarts }, state)
   }
 }
 
-/** Resolves when `promise` does; rejects with AbortError as soon as `signal` aborts (or at once if it already has). */
-async function untilRoom(promise: Promise<unknown>, signal: AbortSignal | undefined): Promise<void> {
-  if ((await untilAborted(promise, signal)) === 'aborted') throw new AbortError(signal!.reason)
-}
