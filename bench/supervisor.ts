@@ -7,7 +7,8 @@
  * 4× as many items).
  * Every figure is the median of ROUNDS timed runs after WARMUP untimed ones, the contenders
  * taking turns within each round; the ratio is supervisor ÷ batcher (1.0 = as fast; the
- * supervisor adds a router pick per item).
+ * supervisor adds its routing: with roundRobin a router pick per run of one batch, and one more
+ * call per item).
  *
  * Run: node --import tsx bench/supervisor.ts
  */

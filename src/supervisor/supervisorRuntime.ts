@@ -17,8 +17,9 @@ import type { ResolvedSupervisor } from './supervisorOptions.ts'
  * what its named actions ask and reports back with a few events (`WORKER_CRASHED`,
  * `RESTART_DUE`, `SCALE_TICK`, `SCALE_DONE`, `DRAINED`).
  *
- * One path for an item: `route` → router picks a slot → the worker's `tryAdd`, or `hold` when
- * the slot has no live worker or its keys are moving → `deliverHeld` feeds the worker in order.
+ * One path for an item: `route` → the run's slot, or the router's pick (see {@link RouteRun}) →
+ * the worker's `tryAdd`, or `hold` when the slot has no live worker or its keys are moving →
+ * `deliverHeld` feeds the worker in order.
  */
 export class SupervisorRuntime<T> {
   /** The workers: slots, routing set, restarts. */
