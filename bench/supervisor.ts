@@ -1,10 +1,14 @@
 /**
  * Items per second through a 4-worker supervisor against one batcher, in the same run:
  * N items, each `tryAdd`ed (falling back to `await add` when the chosen worker is full), then
- * `stop()` (drain) — async no-op flush, batch size 100, concurrency 1 per batcher.
+ * `stop()` (drain) — async no-op flush, batch size 100, concurrency 1 per batcher. Both hold
+ * the same number of items: the batcher `CAPACITY`, each worker a quarter of it (until
+ * 2026-11-24 each worker held `CAPACITY`, 4× the batcher, so the supervisor's `stop()` drained
+ * 4× as many items).
  * Every figure is the median of ROUNDS timed runs after WARMUP untimed ones, the contenders
  * taking turns within each round; the ratio is supervisor ÷ batcher (1.0 = as fast; the
- * supervisor adds a router pick per item).
+ * supervisor adds its routing: with roundRobin a router pick per run of one batch, and one more
+ * call per item).
  *
  * Run: node --import tsx bench/supervisor.ts
  */
@@ -18,6 +22,7 @@ import { createSupervisor } from '../src/supervisor/createSupervisor.ts'
 const ITEMS = 200_000
 const SIZE = 100
 const CAPACITY = 10_000
+const WORKERS = 4
 const WARMUP = 3
 const ROUNDS = 11
 const flush = async (_batch: number[]) => {}
@@ -43,7 +48,7 @@ async function runOnce(make: () => Sink): Promise<number> {
 
 const batcher = () => createBatcher<number>({ flush, size: SIZE, capacity: CAPACITY })
 const pool = (route: () => Router<number>) => () =>
-  createSupervisor<number>({ worker: { flush, size: SIZE, capacity: CAPACITY }, workers: { min: 4 }, route: route() })
+  createSupervisor<number>({ worker: { flush, size: SIZE, capacity: CAPACITY / WORKERS }, workers: { min: WORKERS }, route: route() })
 
 const contenders: [string, () => Sink][] = [
   ['one batcher', batcher],

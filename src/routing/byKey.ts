@@ -49,10 +49,29 @@ export function ownerOf(keyHash: number, workers: readonly RouteWorker[]): numbe
 
 /** FNV-1a over the key's string form (numbers by value, so `1` and `'1'` share an owner). */
 export function hashKey(key: unknown): number {
+  if (typeof key === 'number' && key >= 0 && key <= 0x7fffffff && (key | 0) === key && !Object.is(key, -0)) return hashDigits(key)
   const text = typeof key === 'string' ? key : String(key)
   let hash = 0x811c9dc5
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i)
+    hash = Math.imul(hash, 0x01000193)
+  }
+  return hash >>> 0
+}
+
+/** Decimal digits of a small integer, least significant first (reused: no string per key). */
+const DIGITS = new Uint8Array(10)
+
+/** {@link hashKey} of a non-negative 31-bit integer, over its decimal digits without making the string. */
+function hashDigits(n: number): number {
+  let count = 0
+  do {
+    DIGITS[count++] = 48 + (n % 10)
+    n = (n / 10) | 0
+  } while (n > 0)
+  let hash = 0x811c9dc5
+  while (count > 0) {
+    hash ^= DIGITS[--count]!
     hash = Math.imul(hash, 0x01000193)
   }
   return hash >>> 0

@@ -9,9 +9,9 @@ export interface RouteWorker {
 }
 
 /**
- * Picks a worker for each item. Called once per item on the supervisor's hot path, so a router
- * must be cheap and allocation-free. `workers` is never empty and its order is stable between
- * membership changes.
+ * Picks a worker for each item, or for each run of items (see `run`). Called on the
+ * supervisor's hot path, so a router must be cheap and allocation-free. `workers` is never empty
+ * and its order is stable between membership changes.
  */
 export interface Router<T> {
   /** For messages and metrics. */
@@ -27,4 +27,12 @@ export interface Router<T> {
    * owner has flushed, so per-key order survives scaling.
    */
   readonly keyed?: boolean
+  /**
+   * How many items in a row go where `pick` sent the first of them: a positive integer, or
+   * `'batch'` for one batch of a worker (its `size`, the initial one when it adapts; 1 when the
+   * workers are supervisors). Default 1: `pick` is asked for every item. The supervisor asks
+   * again sooner when the worker stops taking items straight away (it crashed, or holds items
+   * back), when workers are added or removed, and on stop. Ignored by a keyed router.
+   */
+  readonly run?: number | 'batch'
 }

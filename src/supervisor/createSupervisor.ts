@@ -42,10 +42,10 @@ export function createSupervisorLogic<T>(options: SupervisorOptions<T>): {
           assertEvent(event, 'ADD_MANY')
           runtime(self).addMany(event.items as T[])
         },
-        flushWorkers: ({ self }) => void runtime(self).flush(),
+        flushWorkers: ({ self }) => void runtime(self).pool.flush(),
         shareFeedback: ({ self, event }) => {
           assertEvent(event, 'FEEDBACK')
-          runtime(self).shareFeedback(event.feedback)
+          runtime(self).pool.shareFeedback(event.feedback)
         },
         addWorker: assign(({ self, spawn }) => {
           runtime(self).scaling.addWorker(spawn as unknown as Spawn)

@@ -53,6 +53,8 @@ export interface ScalingHost<T> {
   /** Items held, buffered and in flight. */
   pending(): number
   send(event: SupervisorEvent): void
+  /** Ends the supervisor's run (see `Router.run`): where items may go changed, or the next item must wake the timer. */
+  endRun(): void
   /** Hands a moved item to its new slot once the handoff is over. */
   rehold(slot: Slot<T>, held: Held<T>): void
 }
@@ -89,6 +91,7 @@ export class Scaling<T> {
       const desired = desiredWorkers(routeSet, scale, this.options.workerCapacity)
       // desiredWorkers() asks for one fewer than `min` when idle at `min`: the chart clamps it, and the timer sleeps.
       if (!(desired <= input.min && routeSet.length === input.min && this.host.pending() === 0)) this.wake()
+      else this.host.endRun() // asleep: the next item must go through route() to wake it
       this.host.send({ type: 'SCALE_TICK', at: this.options.scheduler.now(), desired })
     })
   }
@@ -114,6 +117,7 @@ export class Scaling<T> {
   }
 
   private changeMembership(from: readonly Slot<T>[], barrier: Promise<unknown>): void {
+    this.host.endRun()
     if (!this.options.router.keyed) {
       void barrier.then(() => this.host.send({ type: 'SCALE_DONE' }))
       return

@@ -86,6 +86,8 @@ export interface ResolvedSupervisor<T> {
   readonly workerCapacity: number
   readonly input: Required<SupervisorInput>
   readonly router: Router<T>
+  /** Items in a row per pick of the router: its `run` resolved (1 for a keyed router). */
+  readonly run: number
   readonly restart: BackoffPolicy
   readonly scale: Required<ScaleOptions>
   readonly scheduler: SchedulerLike
@@ -123,6 +125,7 @@ export function resolveSupervisorOptions<T>(options: SupervisorOptions<T>): Reso
   const keepAliveOption = options.keepAlive === undefined ? undefined : checkBoolean('keepAlive', options.keepAlive, true)
   let workerLogicFor: ResolvedSupervisor<T>['workerLogicFor']
   let workerCapacity: number
+  let workerBatchSize = 1
   let logger = ownLogger
   let scheduler = options.scheduler
   let onDeadLetter = options.onDeadLetter
@@ -140,6 +143,7 @@ export function resolveSupervisorOptions<T>(options: SupervisorOptions<T>): Reso
     onDeadLetter ??= worker.onDeadLetter
     keepAlive ??= worker.keepAlive
     workerCapacity = resolved.capacity
+    workerBatchSize = resolved.size.initial
     workerLogicFor = (takeLeftovers) => createBatcherLogic(base, takeLeftovers)
   }
   return {
@@ -147,6 +151,7 @@ export function resolveSupervisorOptions<T>(options: SupervisorOptions<T>): Reso
     workerCapacity,
     input,
     router,
+    run: resolveRun(router, workerBatchSize),
     restart,
     scale,
     scheduler: scheduler ?? unrefScheduler,
@@ -170,6 +175,14 @@ export function resolveInput<T>(options: SupervisorOptions<T>): Required<Supervi
   const scale = options.scale === undefined ? {} : (checkKeys('scale', options.scale, SCALE_OPTIONS, 'scale') as ScaleOptions)
   const cooldownMs = checkNumber('scale.cooldownMs', scale.cooldownMs, SUPERVISOR_DEFAULTS.cooldownMs, { min: 0, max: Infinity })
   return { min, max, initial, maxRestarts, withinMs, cooldownMs }
+}
+
+/** Items in a row per pick of `router` (see `Router.run`); `'batch'` is one worker batch. */
+function resolveRun<T>(router: Router<T>, workerBatchSize: number): number {
+  const run = router.run ?? 1
+  if (run !== 'batch' && !(Number.isInteger(run) && run >= 1)) throw new ConfigError('route.run', "a positive integer or 'batch'", run)
+  if (router.keyed) return 1
+  return run === 'batch' ? workerBatchSize : run
 }
 
 const SCALE_OPTIONS = ['intervalMs', 'cooldownMs', 'highWater', 'lowWater', 'highScore', 'lowScore'] as const

@@ -4,8 +4,9 @@ import { AbortError, BatcherStoppedError, SupervisorEscalatedError, type Invalid
 import { measureWeight } from '../batcher/refusals.ts'
 import { untilAborted } from '../patterns/untilAborted.ts'
 import { ProcessHold, TimerSet } from '../scheduler.ts'
+import { RouteRun } from './routeRun.ts'
 import { Scaling } from './scaling.ts'
-import { closeSlot, deliverHeld, flushSlot, type Held, type Slot } from './slot.ts'
+import { closeSlot, deliverHeld, type Held, type Slot } from './slot.ts'
 import { WorkerPool } from './workerPool.ts'
 import { sumMetrics, type SupervisorMetrics } from './supervisorMetrics.ts'
 import type { ResolvedSupervisor } from './supervisorOptions.ts'
@@ -16,8 +17,9 @@ import type { ResolvedSupervisor } from './supervisorOptions.ts'
  * what its named actions ask and reports back with a few events (`WORKER_CRASHED`,
  * `RESTART_DUE`, `SCALE_TICK`, `SCALE_DONE`, `DRAINED`).
  *
- * One path for an item: `route` → router picks a slot → the worker's `tryAdd`, or `hold` when
- * the slot has no live worker or its keys are moving → `deliverHeld` feeds the worker in order.
+ * One path for an item: `route` → the run's slot, or the router's pick (see {@link RouteRun}) →
+ * the worker's `tryAdd`, or `hold` when the slot has no live worker or its keys are moving →
+ * `deliverHeld` feeds the worker in order.
  */
 export class SupervisorRuntime<T> {
   /** The workers: slots, routing set, restarts. */
@@ -25,6 +27,8 @@ export class SupervisorRuntime<T> {
   /** The scale timer and scaling steps. */
   readonly scaling: Scaling<T>
   private heldItems = 0
+  /** Where the next items go without asking the router. */
+  private readonly run: RouteRun<T>
   /** Keeps the process alive while the supervisor itself holds accepted items (workers hold their own). */
   private readonly processHold: ProcessHold
   private itemsDropped = 0
@@ -50,12 +54,16 @@ export class SupervisorRuntime<T> {
     this.capacity = options.workerCapacity * options.input.max
     this.processHold = new ProcessHold(options.keepAlive)
     this.timers = new TimerSet(options.scheduler)
+    this.run = new RouteRun(options.router, options.run)
     this.pool = new WorkerPool(options, self, {
       isFailed: this.gaveUp, addHeld: (count) => (this.heldCount += count),
-      escalationError: () => this.escalationError(), later: (delay, work) => this.timers.after(delay, work), attached: (slot) => this.deliver(slot),
+      escalationError: () => this.escalationError(), later: (delay, work) => this.timers.after(delay, work), attached: (slot) => {
+        this.run.end()
+        this.deliver(slot)
+      },
     })
     this.scaling = new Scaling(options, this.pool, this.timers, {
-      isAccepting: () => this.accepting, gaveUp: this.gaveUp, pending: () => this.pending, send: (event) => self.send(event),
+      isAccepting: () => this.accepting, gaveUp: this.gaveUp, pending: () => this.pending, send: (event) => self.send(event), endRun: () => this.run.end(),
       rehold: (slot, held) => {
         this.heldCount--
         this.hold(slot, held) || this.hold(slot, held, true)
@@ -80,6 +88,12 @@ export class SupervisorRuntime<T> {
 
   /** Routes `item` to a worker if there is room now; never waits. False when stopping, or the chosen worker (or the hold) is full. */
   tryAdd(item: T): boolean {
+    // The hot path: within a run, the worker's own tryAdd and nothing else; nothing goes through the interpreter.
+    const run = this.run
+    if (run.left > 0 && !run.slot!.holding) {
+      run.left--
+      return run.port!.tryAdd(item)
+    }
     return this.route(item, undefined)
   }
 
@@ -88,10 +102,8 @@ export class SupervisorRuntime<T> {
     if (!this.accepting) return this.refuse(1)
     this.scaling.wake()
     if (this.scaling.handoff !== undefined) return this.refusal(item) === undefined ? this.routeMoving(item, key, undefined) : this.refuse(1)
-    const routeSet = this.pool.routeSet
-    const slot = routeSet[this.options.router.pick(item, key, routeSet)]!
+    const slot = this.run.choose(item, key, this.pool.routeSet)
     const port = slot.port
-    // The hot path: a router pick and the worker's own tryAdd; nothing goes through the interpreter.
     if (port !== undefined && !slot.holding) return port.tryAdd(item)
     return (this.refusal(item) === undefined && this.hold(slot, { item, ticket: undefined })) || this.refuse(1)
   }
@@ -120,31 +132,37 @@ export class SupervisorRuntime<T> {
 
   /** The one waiting path of `add` (settles once accepted) and `submit` (settles with the item's outcome). */
   private enter(item: T, signal: AbortSignal | undefined, submitted: boolean): Promise<void> {
+    const refusal = this.refusal(item)
+    return refusal ? Promise.reject(refusal) : this.place(item, signal, submitted)
+  }
+
+  /**
+   * Places an item `enter` let in: straight to its worker's own `add`/`submit` when the worker
+   * takes items (the common case: no promise of our own), else held for its slot or waiting for room.
+   */
+  private place(item: T, signal: AbortSignal | undefined, submitted: boolean): Promise<void> {
+    if (!this.accepting) return Promise.reject(new BatcherStoppedError('The supervisor is stopping or stopped and accepts no new items'))
+    if (signal?.aborted) return Promise.reject(new AbortError(signal.reason))
+    this.scaling.wake() // every route in wakes the scale timer, not only tryAdd's
+    const slot = this.run.choose(item, undefined, this.pool.routeSet)
+    const port = slot.port
+    if (this.scaling.handoff === undefined && port !== undefined && !slot.holding) {
+      // A crashed worker's leftovers carry their promises to the replacement, so a BatcherStoppedError here always
+      // means "never accepted" (the worker crashed or was retired while the item waited for room): route it again.
+      return (submitted ? port.submit(item, { signal }) : port.add(item, { signal })).catch((error: unknown) => {
+        if (error instanceof BatcherStoppedError && this.accepting) return this.place(item, signal, submitted)
+        throw error
+      })
+    }
     return new Promise<void>((resolve, reject) => {
-      const refusal = this.refusal(item)
-      if (refusal) return reject(refusal)
-      const attempt = (): void => {
-        if (!this.accepting) return reject(new BatcherStoppedError('The supervisor is stopping or stopped and accepts no new items'))
-        if (signal?.aborted) return reject(new AbortError(signal.reason))
-        const slot = this.pickSlot(item)
-        const port = slot.port
-        if (this.scaling.handoff === undefined && port !== undefined && !slot.holding) {
-          // A crashed worker's leftovers carry their promises to the replacement, so a BatcherStoppedError here always
-          // means "never accepted" (the worker crashed or was retired while the item waited for room): route it again.
-          ;(submitted ? port.submit(item, { signal }) : port.add(item, { signal })).then(resolve, (error: unknown) => {
-            if (error instanceof BatcherStoppedError && this.accepting) return attempt()
-            reject(error)
-          })
-          return
-        }
-        const held = { item, ticket: submitted ? { resolve, reject } : undefined }
-        if (this.scaling.handoff !== undefined ? this.routeMoving(item, undefined, submitted ? held : undefined) : this.hold(slot, held)) {
-          if (!submitted) resolve()
-          return
-        }
-        untilRoom(this.scaling.handoff?.done ?? slot.ready, signal).then(attempt, reject)
+      const held = { item, ticket: submitted ? { resolve, reject } : undefined }
+      if (this.scaling.handoff !== undefined ? this.routeMoving(item, undefined, submitted ? held : undefined) : this.hold(slot, held)) {
+        if (!submitted) resolve()
+        return
       }
-      attempt()
+      untilAborted(this.scaling.handoff?.done ?? slot.ready, signal)
+        .then((room) => (room === 'aborted' ? Promise.reject(new AbortError(signal!.reason)) : this.place(item, signal, submitted)))
+        .then(resolve, reject)
     })
   }
 
@@ -153,12 +171,6 @@ export class SupervisorRuntime<T> {
     if (this.options.weigh === undefined) return undefined
     const weight = measureWeight(this.options.weigh, item)
     return typeof weight === 'number' ? undefined : weight
-  }
-
-  private pickSlot(item: T): Slot<T> {
-    this.scaling.wake() // every route in wakes the scale timer, not only tryAdd's
-    const routeSet = this.pool.routeSet
-    return routeSet[this.options.router.pick(item, undefined, routeSet)]!
   }
 
   /**
@@ -206,20 +218,11 @@ export class SupervisorRuntime<T> {
 
   // ── Control plane actions ──────────────────────────────────────────────────────────
 
-  /** Cuts every worker's buffer; resolves when all of it has settled. */
-  flush(): Promise<void> {
-    return Promise.all(this.pool.routeSet.map((slot) => flushSlot(slot, this.gaveUp))).then(() => undefined)
-  }
-
-  /** Sends a feedback sample to every live worker. */
-  shareFeedback(feedback: unknown): void {
-    for (const slot of this.pool.routeSet) slot.ref?.send({ type: 'FEEDBACK', feedback })
-  }
-
   /** Stops routing; drains every worker (after a pending handoff); sends `DRAINED` when all stopped. */
   beginDrain(timeoutMs?: number): void {
     if (this.draining) return
     this.accepting = false
+    this.run.end()
     this.draining = true
     this.scaling.stop()
     void (async () => {
@@ -250,6 +253,7 @@ export class SupervisorRuntime<T> {
   /** Dead-letters what is held and makes every worker give up what it holds; used on escalation (and by a parent). */
   abandon(error: unknown): void {
     this.accepting = false
+    this.run.end()
     this.releaseTimers()
     const held = [...(this.scaling.handoff?.queue.map((entry) => entry.held) ?? []), ...this.pool.slots.flatMap((slot) => slot.held.splice(0))]
     if (this.scaling.handoff) this.scaling.handoff.queue.length = 0
@@ -280,20 +284,9 @@ export class SupervisorRuntime<T> {
     return pending
   }
 
-  /** Resolves when some worker has room (or nothing can change any more). */
-  whenRoom(): Promise<void> {
-    const ports = this.pool.routeSet.flatMap((slot) => (slot.port ? [slot.port] : []))
-    if (ports.length === 0 || ports.some((port) => port.pending < port.capacity)) return Promise.resolve()
-    return Promise.race(ports.map((port) => port.whenRoom()))
-  }
-
   /** Sums of every worker's counters (present and past), with the supervisor's held items and refusals. */
   metrics(state: SupervisorState = 'running'): SupervisorMetrics {
     return sumMetrics(this.pool.ports, { held: this.heldCount, dropped: this.itemsDropped, workerCount: this.pool.routeSet.length, restarts: this.pool.restarts }, state)
   }
 }
 
-/** Resolves when `promise` does; rejects with AbortError as soon as `signal` aborts (or at once if it already has). */
-async function untilRoom(promise: Promise<unknown>, signal: AbortSignal | undefined): Promise<void> {
-  if ((await untilAborted(promise, signal)) === 'aborted') throw new AbortError(signal!.reason)
-}

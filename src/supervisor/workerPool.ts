@@ -3,7 +3,7 @@ import type { AnyActorRef } from 'xstate'
 import { deadLetter } from '../deadLetter.ts'
 import { backoffDelay } from '../retry.ts'
 import { onWorkerCrash, takeLeftovers, type CrashHost } from './crashHandoff.ts'
-import { drainSlot, newSlot, spawnWorker, type Held, type Slot, type Spawn } from './slot.ts'
+import { drainSlot, flushSlot, newSlot, spawnWorker, type Held, type Slot, type Spawn } from './slot.ts'
 import { deadLetteredPort, type PortRecord } from './supervisorMetrics.ts'
 import type { ResolvedSupervisor } from './supervisorOptions.ts'
 
@@ -129,5 +129,22 @@ export class WorkerPool<T> {
     const port = await drainSlot(slot, timeoutMs, this.host.isFailed)
     const record = this.ports.find((entry) => entry.port === port)
     if (record && slot.retiring) record.live = false
+  }
+
+  /** Cuts every worker's buffer; resolves when all of it has settled. */
+  flush(): Promise<void> {
+    return Promise.all(this.routeSet.map((slot) => flushSlot(slot, this.host.isFailed))).then(() => undefined)
+  }
+
+  /** Sends a feedback sample to every live worker. */
+  shareFeedback(feedback: unknown): void {
+    for (const slot of this.routeSet) slot.ref?.send({ type: 'FEEDBACK', feedback })
+  }
+
+  /** Resolves when some worker has room (or nothing can change any more). */
+  whenRoom(): Promise<void> {
+    const ports = this.routeSet.flatMap((slot) => (slot.port ? [slot.port] : []))
+    if (ports.length === 0 || ports.some((port) => port.pending < port.capacity)) return Promise.resolve()
+    return Promise.race(ports.map((port) => port.whenRoom()))
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The supervisor attacked as a hostile user would: the batcher's hostile world (see
- * batcher.hostile.test.ts) behind a pool of 1–3 workers with every router, autoscaling on, and
+ * batcher.hostile.test.ts) behind a pool of 1–3 workers with every router (roundRobin in runs and item by item), autoscaling on, and
  * workers crashing at any step — during a scale-up handoff, during a restart backoff (with
  * producers' abort signals racing it), during draining, and past the restart budget
  * (escalation). The same oracle: nothing accepted lost, nothing written twice without an
@@ -16,7 +16,7 @@ import { command, hostileBatcherOptions, hostileCommands, hostileOptions, sinkPl
 interface PoolOptions {
   min: number
   extra: number
-  route: 'roundRobin' | 'leastLoaded' | 'byKey'
+  route: 'roundRobin' | 'roundRobinPerItem' | 'leastLoaded' | 'byKey'
   maxRestarts: number
   restartBackoffMs: number
 }
@@ -24,7 +24,7 @@ interface PoolOptions {
 const poolOptions: fc.Arbitrary<PoolOptions> = fc.record({
   min: fc.integer({ min: 1, max: 2 }),
   extra: fc.integer({ min: 0, max: 1 }),
-  route: fc.constantFrom('roundRobin' as const, 'leastLoaded' as const, 'byKey' as const),
+  route: fc.constantFrom('roundRobin' as const, 'roundRobinPerItem' as const, 'leastLoaded' as const, 'byKey' as const),
   maxRestarts: fc.integer({ min: 0, max: 3 }),
   restartBackoffMs: fc.constantFrom(0, 30, 5000),
 })
@@ -40,7 +40,7 @@ const crashes = fc.integer({ min: 0, max: 3 }).map((slot) =>
 const supervisorCommands: fc.Arbitrary<Command>[] = [...hostileCommands([1, 10, 40, 150, 400, 60_000]), crashes, crashes]
 
 function createPool(world: World, pool: PoolOptions, options: HostileOptions): Target {
-  const route = pool.route === 'byKey' ? byKey((item: number) => item % 3) : pool.route === 'leastLoaded' ? leastLoaded<number>() : roundRobin<number>()
+  const route = pool.route === 'byKey' ? byKey((item: number) => item % 3) : pool.route === 'leastLoaded' ? leastLoaded<number>() : roundRobin<number>(pool.route === 'roundRobinPerItem' ? { run: 1 } : {})
   return createSupervisor<number>({
     worker: hostileBatcherOptions(world, options),
     workers: { min: pool.min, max: pool.min + pool.extra },

@@ -1,6 +1,6 @@
 import { Registry, register as globalRegistry } from 'prom-client'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, createBatcher, createSupervisor } from '../../src/index.ts'
+import { ConfigError, createBatcher, createSupervisor, roundRobin } from '../../src/index.ts'
 import { prometheusMetrics } from '../../src/prometheus/index.ts'
 import { createVirtualTime, manualSink } from '../../src/testing/index.ts'
 import { crash } from '../supervisor/harness.ts'
@@ -94,6 +94,7 @@ describe('prometheusMetrics', () => {
     const pool = createSupervisor<number>({
       worker: { flush: (batch) => void flushed.push(...batch), size: 2, maxWaitMs: Infinity, scheduler: time.scheduler },
       workers: { min: 2, max: 2 },
+      route: roundRobin({ run: 1 }),
     })
     const registry = new Registry()
     const before = (await globalRegistry.metrics()).length
@@ -105,7 +106,7 @@ describe('prometheusMetrics', () => {
     expect(s.value('loadbatch_worker_restarts_total', { name: 'pool' })).toBe(0)
     const perWorker = ['worker-0', 'worker-1'].map((worker) => s.value('loadbatch_items_flushed_total', { name: 'pool', worker, outcome: 'flushed' }))
     expect(perWorker.every((n) => n! > 0)).toBe(true)
-    expect(perWorker.reduce((a, b) => a! + b!, 0)).toBe(4) // round robin: 3 items each, one batch of 2 flushed, 1 buffered
+    expect(perWorker.reduce((a, b) => a! + b!, 0)).toBe(4) // round robin item by item: 3 items each, one batch of 2 flushed, 1 buffered
     expect(s.value('loadbatch_buffer_items', { name: 'pool', worker: 'worker-1' })).toBe(1)
     expect(s.value('loadbatch_batch_items_count', { name: 'pool', worker: 'worker-0' })).toBeGreaterThan(0)
     expect((await globalRegistry.metrics()).length).toBe(before)

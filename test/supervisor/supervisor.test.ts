@@ -36,9 +36,39 @@ describe('supervisor', () => {
   })
 
   it('routes round robin straight into the workers, without an event per item', () => {
-    const { pool } = setupPool({ min: 2, size: 100 })
+    const { pool } = setupPool({ min: 2, size: 100, route: roundRobin({ run: 1 }) })
     for (let i = 0; i < 10; i++) pool.tryAdd(i)
     expect(pool.metrics().workers.map((w) => w.itemsBuffered)).toEqual([5, 5])
+  })
+
+  it('routes round robin in runs of one worker batch by default, whichever way items come in', async () => {
+    const { pool, sink, time } = setupPool({ min: 3, size: 4 })
+    for (let i = 0; i < 6; i++) pool.tryAdd(i)
+    await pool.add(6)
+    await pool.submit(7)
+    expect(pool.addMany([8, 9, 10, 11, 12, 13])).toBe(6)
+    await pool.flush()
+    await time.advanceBy(200)
+    expect(sink.batches).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11], [12, 13]])
+    expect(pool.metrics().workers.map((w) => w.itemsFlushed)).toEqual([6, 4, 4])
+  })
+
+  it('routes round robin in runs of a given length; a run ends when its worker holds items back', async () => {
+    const { pool, sink, time, crash } = setupPool({ min: 2, size: 100, route: roundRobin({ run: 3 }) })
+    pool.addMany([0, 1, 2, 3])
+    crash('worker-1') // in the middle of its run: the router picks again, and a slot that holds items back gets one item per turn
+    pool.addMany([4, 5, 6, 7, 8, 9, 10])
+    expect(pool.metrics()).toMatchObject({ itemsHeld: 2, workers: [{ itemsBuffered: 9 }] })
+    await time.advanceBy(200)
+    await pool.stop()
+    expect(sink.batches.toSorted((a, b) => a[0]! - b[0]!)).toEqual([[0, 1, 2, 4, 5, 6, 8, 9, 10], [3, 7]])
+  })
+
+  it('refuses a run of a roundRobin that is not a positive integer or batch', () => {
+    expect(() => roundRobin({ run: 0 })).toThrow(ConfigError)
+    expect(() => roundRobin({ run: 1.5 })).toThrow(ConfigError)
+    expect(() => roundRobin({ runs: 2 } as never)).toThrow(/did you mean `run`/)
+    expect(() => createSupervisor({ worker: { flush: () => {} }, route: { name: 'custom', run: -1, pick: () => 0 } })).toThrow(/route\.run/)
   })
 
   it('routes to the least loaded worker', async () => {
@@ -60,7 +90,7 @@ describe('supervisor', () => {
   })
 
   it('restarts a crashed worker under the same systemId and hands it the unflushed items', async () => {
-    const { pool, sink, time, crash, letters } = setupPool({ min: 2, size: 10 })
+    const { pool, sink, time, crash, letters } = setupPool({ min: 2, size: 10, route: roundRobin({ run: 1 }) })
     pool.addMany([1, 2, 3, 4, 5, 6])
     const before = pool.actor.system.get('worker-1')
     crash('worker-1')
