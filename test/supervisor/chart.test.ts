@@ -94,6 +94,13 @@ describe('supervisor chart: the restart window', () => {
     expect(send({ type: 'SCALE_DONE' })).toMatchObject({ value: 'running', context: { pendingRestarts: 0 } })
   })
 
+  it('counts a restart done while scaling, so the step ends in running', () => {
+    const { send } = chart({ min: 1, max: 2, cooldownMs: 0 })
+    send(tick(0, 2), crashAt(1))
+    expect(send({ type: 'RESTART_DUE' })).toMatchObject({ value: 'scaling', context: { pendingRestarts: 0 } })
+    expect(send({ type: 'SCALE_DONE' }).value).toBe('running')
+  })
+
   it('goes from scaling to restarting when a crash waits for its restart', () => {
     const { send } = chart({ min: 1, max: 2, cooldownMs: 0 })
     send(tick(0, 2), crashAt(1))
