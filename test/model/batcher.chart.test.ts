@@ -75,7 +75,7 @@ describe('batcher chart: running', () => {
       expect(actor.getSnapshot().context).toMatchObject({ batchSize: 5, concurrency: 2 })
       send({ type: 'TARGET_CHANGED', batchSize: 7, concurrency: 3, reason })
       expect(actor.getSnapshot().context).toMatchObject({ batchSize: 7, concurrency: 3 })
-      expect(emitted).toEqual([
+      expect(emitted).toStrictEqual([
         { type: 'target.changed', batchSize: 5, concurrency: 2 },
         { type: 'target.changed', batchSize: 7, concurrency: 3, reason },
       ])
@@ -117,7 +117,7 @@ describe('batcher chart: draining', () => {
     const { actor, send, emitted } = chart([{ type: 'STOP' }])
     send({ type: 'TARGET_CHANGED', batchSize: 9, concurrency: 4, reason })
     expect(actor.getSnapshot().context).toMatchObject({ batchSize: 9, concurrency: 4 })
-    expect(emitted).toEqual([{ type: 'target.changed', batchSize: 9, concurrency: 4, reason }])
+    expect(emitted).toStrictEqual([{ type: 'target.changed', batchSize: 9, concurrency: 4, reason }])
   })
 
   it('counts the flights that start and settle while draining, never below zero', () => {
