@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { AbortError } from '../../src/errors.ts'
 import { createSupervisor } from '../../src/supervisor/createSupervisor.ts'
 import { createVirtualTime } from '../../src/virtualTime.ts'
 
@@ -42,5 +43,24 @@ describe('supervisor port', () => {
     pool((event) => void seen.add(event.type))
     expect(seen).toContain('@xstate.actor')
     expect(seen).toContain('@xstate.snapshot')
+  })
+})
+
+describe('a supervisor stopped from outside before it drained', () => {
+  it('dead-letters what its workers held with an AbortError and rejects their submits with it', async () => {
+    const time = createVirtualTime()
+    const letters: [number[], unknown][] = []
+    const supervisor = createSupervisor<number>({
+      worker: { flush: () => new Promise(() => {}), size: 2, maxWaitMs: 1e9, scheduler: time.scheduler, onDeadLetter: (items, error) => void letters.push([items, error]) },
+      workers: { min: 2 },
+    })
+    supervisor.addMany([1, 2, 3, 4, 5])
+    const submitted = supervisor.submit(6).then(() => undefined, (error: unknown) => error)
+    supervisor.actor.stop()
+    await time.settle()
+    expect(await submitted).toEqual(new AbortError('The worker was stopped before it drained'))
+    expect(letters.flatMap(([items]) => items).sort()).toEqual([1, 2, 3, 4, 5, 6])
+    for (const [, error] of letters) expect(error).toBeInstanceOf(AbortError)
+    expect(supervisor.metrics()).toMatchObject({ itemsAdded: 6, itemsFailed: 6, state: 'stopped' })
   })
 })
