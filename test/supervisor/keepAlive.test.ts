@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { processHolds } from '../support/processHolds.ts'
 import { createSupervisor } from '../../src/supervisor/createSupervisor.ts'
 import { createVirtualTime } from '../../src/virtualTime.ts'
 import { crash } from './harness.ts'
@@ -8,21 +9,6 @@ import { crash } from './harness.ts'
  * ProcessHold) exactly while it holds accepted items for a restarting worker, and lets go once
  * they were handed over or dead-lettered. Observed through the interval it creates and clears.
  */
-const HOLD_DELAY_MS = 2 ** 31 - 1
-
-function processHolds() {
-  const live = new Set<unknown>()
-  const set = vi.spyOn(globalThis, 'setInterval')
-  const clear = vi.spyOn(globalThis, 'clearInterval')
-  set.mockImplementation(((_: () => void, delay: number) => {
-    const handle = { delay }
-    if (delay === HOLD_DELAY_MS) live.add(handle)
-    return handle
-  }) as never)
-  clear.mockImplementation(((handle: unknown) => void live.delete(handle)) as never)
-  return () => live.size
-}
-
 afterEach(() => vi.restoreAllMocks())
 
 describe('supervisor keepAlive', () => {
