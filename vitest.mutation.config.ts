@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config'
 /**
  * The tests StrykerJS runs against each mutant (`npm run mutation`, outside CI): the batcher and
  * supervisor suites, the model-based tests, the hostile tables of invalid options and throwing
- * user callbacks, and the fast suites that drive a real batcher; without the child-process test and the hostile property runs (they
- * cover nearly every mutant and cost seconds on each).
+ * user callbacks, and the fast suites that drive a real batcher; without the child-process test
+ * and the hostile property runs (they cover nearly every mutant and cost seconds on each).
  */
 export default defineConfig({
   test: {
