@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import { createSupervisor } from '../../src/supervisor/createSupervisor.ts'
+import { processHolds } from '../support/processHolds.ts'
 import { ConfigError } from '../../src/errors.ts'
 import { silentLogger } from '../../src/logger.ts'
 import { unrefScheduler } from '../../src/scheduler.ts'
@@ -66,6 +68,23 @@ describe('supervisor options', () => {
     expect([resolved.scheduler, resolved.onDeadLetter, resolved.keepAlive, logged]).toEqual([mine, onDeadLetter, false, ['mine hi']])
   })
 
+  it('gives its scheduler and keepAlive to workers whose options have none, never over theirs', async () => {
+    const time = createVirtualTime()
+    const flushed: number[] = []
+    const pool = createSupervisor<number>({ worker: { flush: (batch: number[]) => void flushed.push(...batch), size: 10, maxWaitMs: 100 }, scheduler: time.scheduler })
+    pool.tryAdd(1)
+    await time.advanceBy(100)
+    expect(flushed).toEqual([1])
+    const holds = processHolds()
+    const kept = createSupervisor<number>({ worker: { flush: () => {}, size: 10, maxWaitMs: 1e9 }, scheduler: time.scheduler, keepAlive: true })
+    kept.tryAdd(1)
+    expect(holds()).toBe(1)
+    const own = createSupervisor<number>({ worker: { flush: () => {}, size: 10, maxWaitMs: 1e9, keepAlive: false }, scheduler: time.scheduler, keepAlive: true })
+    own.tryAdd(1)
+    expect(holds()).toBe(1)
+    vi.restoreAllMocks()
+  })
+
   it('lets a low mark left at its default follow a high mark set below it', () => {
     expect(resolveSupervisorOptions<number>({ worker: { flush }, scale: { highWater: 0.05, highScore: 0.2 } }).scale).toMatchObject({ lowWater: 0.05, lowScore: 0.2 })
     expect(resolveSupervisorOptions<number>({ worker: { flush }, scale: { lowWater: 0.5, lowScore: 0.7 } }).scale).toMatchObject({ lowWater: 0.5, lowScore: 0.7 })
@@ -80,6 +99,38 @@ describe('supervisor options', () => {
     expect(() => resolveSupervisorOptions<number>({ worker: [] as never })).toThrow(ConfigError)
     expect(() => resolveSupervisorOptions<number>({ worker: null as never })).toThrow(ConfigError)
     expect(() => resolveSupervisorOptions<number>({ worker: { flush }, route: { pick: 5 } as never })).toThrow(ConfigError)
+  })
+
+  it.each([
+    [{ workers: { min: 1.5 } }, 'workers.min', 'an integer >= 1'],
+    [{ workers: { max: 0 } }, 'workers.max', 'an integer >= 1'],
+    [{ workers: { min: 1, max: 2.5 } }, 'workers.max', 'an integer >= 1'],
+    [{ workers: { min: 1, max: 3, initial: 1.5 } }, 'workers.initial', 'an integer >= 1'],
+    [{ workers: { min: 1, max: 3, initial: 0 } }, 'workers.initial', 'an integer >= 1'],
+    [{ restart: { maxRestarts: 1.5 } }, 'restart.maxRestarts', 'an integer >= 0'],
+    [{ restart: { withinMs: 0 } }, 'restart.withinMs', 'a number >= 1'],
+    [{ scale: { intervalMs: 0 } }, 'scale.intervalMs', 'a number >= 1'],
+    [{ scale: { cooldownMs: -1 } }, 'scale.cooldownMs', 'a number >= 0'],
+    [{ scale: { highScore: 1.5 } }, 'scale.highScore', 'a number in 0..1'],
+    [{ scale: { lowWater: -0.1 } }, 'scale.lowWater', 'a number in 0..1'],
+    [{ scale: { lowScore: -0.1 } }, 'scale.lowScore', 'a number in 0..1'],
+    [{ worker: 5 }, 'worker', 'batcher options ({ flush, … }) or a worker logic (createSupervisorLogic(…))'],
+    [{ route: {} }, 'route', 'a Router: roundRobin(), leastLoaded() or byKey(fn)'],
+    [{ route: 5 }, 'route', 'a Router: roundRobin(), leastLoaded() or byKey(fn)'],
+    [{ keepAlive: 'yes' }, 'keepAlive', 'a boolean'],
+  ] as const)('refuses %j: `%s` must be %s', (patch, field, rule) => {
+    try {
+      resolveSupervisorOptions<number>({ worker: { flush }, ...patch } as never)
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError)
+      expect([(error as ConfigError).field, (error as ConfigError).rule]).toEqual([field, expect.stringContaining(rule)])
+      return
+    }
+    throw new Error('no ConfigError')
+  })
+
+  it('names its own options when one is unknown', () => {
+    expect(() => resolveSupervisorOptions<number>({ worker: { flush }, wrokers: {} } as never)).toThrow(/a known option of createSupervisor \(worker, workers, route, restart, scale, onDeadLetter, scheduler, inspect, logger, keepAlive\)/)
   })
 
   it('takes another supervisor as its worker: no capacity of its own, no weigh', () => {
