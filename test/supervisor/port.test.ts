@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { AbortError } from '../../src/errors.ts'
-import { createSupervisor } from '../../src/supervisor/createSupervisor.ts'
+import { createActor, createMachine } from 'xstate'
+import { createSupervisor, createSupervisorLogic } from '../../src/supervisor/createSupervisor.ts'
 import { createVirtualTime } from '../../src/virtualTime.ts'
 
 /** The supervisor's port (src/supervisor/supervisorPort.ts) and creation: stop once, state after an outside stop, inspection. */
@@ -62,5 +63,28 @@ describe('a supervisor stopped from outside before it drained', () => {
     expect(letters.flatMap(([items]) => items).sort()).toEqual([1, 2, 3, 4, 5, 6])
     for (const [, error] of letters) expect(error).toBeInstanceOf(AbortError)
     expect(supervisor.metrics()).toMatchObject({ itemsAdded: 6, itemsFailed: 6, state: 'stopped' })
+  })
+})
+
+describe('the supervisor logic', () => {
+  it('gives one port per actor it made, and none for another actor', () => {
+    const time = createVirtualTime()
+    const { logic, portOf } = createSupervisorLogic<number>({ worker: { flush: () => {}, scheduler: time.scheduler } })
+    const actor = createActor(logic, { input: {} }).start()
+    expect(portOf(actor)).toBeDefined()
+    expect(portOf(actor)).toBe(portOf(actor))
+    expect(portOf(createActor(createMachine({})).start())).toBeUndefined()
+  })
+
+  it('counts items offered by ADD and ADD_MANY events while draining as dropped', async () => {
+    const time = createVirtualTime()
+    const supervisor = createSupervisor<number>({ worker: { flush: () => new Promise(() => {}), size: 1, scheduler: time.scheduler, onDeadLetter: () => {} } })
+    supervisor.tryAdd(1)
+    void supervisor.stop({ timeoutMs: 100 })
+    expect(supervisor.state).toBe('draining')
+    supervisor.actor.send({ type: 'ADD', item: 2 })
+    supervisor.actor.send({ type: 'ADD_MANY', items: [3, 4, 5] })
+    expect(supervisor.metrics().itemsDropped).toBe(4)
+    await time.advanceBy(100)
   })
 })
