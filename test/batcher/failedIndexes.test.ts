@@ -3,7 +3,7 @@ import { failedIndexes } from '../../src/batcher/flushFunction.ts'
 import { PartialBatchError } from '../../src/errors.ts'
 
 /** Which items of a batch of 4 a PartialBatchError names (src/batcher/flushFunction.ts): distinct valid indexes, else none (retry all). */
-const partial = (...indexes: number[]) => new PartialBatchError(indexes.map((index) => ({ index, error: new Error('x') })))
+const partial = (...indexes: number[]) => new PartialBatchError(indexes.map((index) => ({ index, cause: new Error('x') })))
 
 describe('failedIndexes', () => {
   it.each([

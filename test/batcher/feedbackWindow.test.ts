@@ -9,7 +9,7 @@ import { manualSink } from '../../src/testing/index.ts'
  * facts of its attempt; and the load score as their mean.
  */
 function watching() {
-  const seen: FeedbackSample[][] = []
+  const seen: (readonly FeedbackSample[])[] = []
   const controller: Controller<null> = {
     name: 'watching', intervalMs: 10, initialState: () => null,
     decide: ({ target, samples }) => {

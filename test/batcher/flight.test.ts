@@ -30,8 +30,8 @@ describe('a batch across its attempts', () => {
     const batcher = createBatcher<string>({
       flush: (batch) => {
         calls++
-        if (calls === 1) throw new PartialBatchError([{ index: 1, error: new Error('flaky') }, { index: 3, error: new Error('bad') }])
-        if (batch.includes('d')) throw new PartialBatchError([{ index: batch.indexOf('d'), error: new Error('bad') }])
+        if (calls === 1) throw new PartialBatchError([{ index: 1, cause: new Error('flaky') }, { index: 3, cause: new Error('bad') }])
+        if (batch.includes('d')) throw new PartialBatchError([{ index: batch.indexOf('d'), cause: new Error('bad') }])
       },
       size: 4, scheduler: time.scheduler, retry: { attempts: 2, backoffMs: 10, jitter: false }, onDeadLetter: () => {},
     })
@@ -50,7 +50,7 @@ describe('a batch across its attempts', () => {
     const seen: FeedbackSample[] = []
     const controller: Controller<null> = { name: 'watching', intervalMs: 1000, initialState: () => null, decide: ({ target, samples }) => { seen.push(...samples); return { ...target, state: null } } }
     const batcher = createBatcher<number>({
-      flush: () => { throw new PartialBatchError([{ index: 0, error: kindError('fatal') }]) },
+      flush: () => { throw new PartialBatchError([{ index: 0, cause: kindError('fatal') }]) },
       size: { initial: 4, min: 1, max: 10 }, scheduler: time.scheduler, controller, retry: { attempts: 1 }, onDeadLetter: () => {},
       classify: () => 'fatal',
     })

@@ -45,7 +45,7 @@ const ACCEPTED: [BatcherEvent, string[]][] = [
 describe('batcher chart: input', () => {
   it('starts collecting with the runtime started and the default target', () => {
     const { machine, log } = recordingEffects(batcherMachine, EFFECTS)
-    const actor = createActor(machine).start()
+    const actor = createActor(machine, { input: undefined }).start()
     expect(log).toEqual(['startRuntime'])
     expect(actor.getSnapshot().value).toBe('collecting')
     expect(actor.getSnapshot().context).toEqual({ inFlight: 0, batchSize: 100, concurrency: 1 })

@@ -190,7 +190,7 @@ const OUTSIDE: [SupervisorEvent, string][] = [
 describe('supervisor chart: effects', () => {
   it('spawns the initial workers on start', () => {
     const { machine, log } = recordingEffects(supervisorMachine, EFFECTS)
-    createActor(machine).start()
+    createActor(machine, { input: {} }).start()
     expect(log).toEqual(['startWorkers'])
   })
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { Controller } from '../../src/controllers/controller.ts'
 import { roundRobin } from '../../src/routing/roundRobin.ts'
 import { createSupervisor } from '../../src/supervisor/createSupervisor.ts'
+import type { SupervisorPort } from '../../src/supervisor/supervisorPort.ts'
 import { manualSink } from '../../src/testing/index.ts'
 import { createVirtualTime } from '../../src/virtualTime.ts'
 import { crash } from './harness.ts'
@@ -80,7 +81,8 @@ describe('supervisor control plane', () => {
   })
 
   it('reads pending and whenRoom from its workers', async () => {
-    const { supervisor, sink, time } = pool({ min: 1, capacity: 5 })
+    const { supervisor: created, sink, time } = pool({ min: 1, capacity: 5 })
+    const supervisor = created as typeof created & SupervisorPort<number>
     expect(supervisor.pending).toBe(0)
     supervisor.addMany([1, 2, 3, 4, 5])
     expect(supervisor.pending).toBe(5)
@@ -96,7 +98,8 @@ describe('supervisor control plane', () => {
   })
 
   it('holds at most one worker capacity for a restarting worker, counting the rest dropped', async () => {
-    const { supervisor, time } = pool({ min: 1, capacity: 5 })
+    const { supervisor: created, time } = pool({ min: 1, capacity: 5 })
+    const supervisor = created as typeof created & SupervisorPort<number>
     crash(supervisor.actor.system.get('worker-0'))
     expect(supervisor.addMany([1, 2, 3, 4, 5, 6, 7])).toBe(5)
     expect(supervisor.metrics()).toMatchObject({ itemsHeld: 5, itemsDropped: 2, itemsAdded: 5 })

@@ -96,8 +96,8 @@ describe('supervisor options', () => {
     expect(() => resolveSupervisorOptions<number>({ worker: { flush }, workers: { min: 2, max: 3, initial: 1 } })).toThrow(new ConfigError('workers.initial', 'an integer within [2, 3] (default: min)', 1))
     expect(() => resolveSupervisorOptions<number>({ worker: { flush }, workers: { min: 2, max: 3, initial: 4 } })).toThrow(new ConfigError('workers.initial', 'an integer within [2, 3] (default: min)', 4))
     expect(() => resolveSupervisorOptions<number>({ worker: { flush }, workers: { min: 2, max: 1 } })).toThrow(new ConfigError('workers.max', 'an integer >= workers.min (2)', 1))
-    expect(() => resolveSupervisorOptions<number>({ worker: [] as never })).toThrow(ConfigError)
-    expect(() => resolveSupervisorOptions<number>({ worker: null as never })).toThrow(ConfigError)
+    expect(() => resolveSupervisorOptions<number>({ worker: [] as never })).toThrow(/^Expected `worker` to be batcher options/)
+    expect(() => resolveSupervisorOptions<number>({ worker: null as never })).toThrow(/^Expected `worker` to be batcher options/)
     expect(() => resolveSupervisorOptions<number>({ worker: { flush }, route: { pick: 5 } as never })).toThrow(ConfigError)
   })
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { AbortError } from '../../src/errors.ts'
 import { createActor, createMachine } from 'xstate'
 import { createSupervisor, createSupervisorLogic } from '../../src/supervisor/createSupervisor.ts'
+import type { SupervisorPort } from '../../src/supervisor/supervisorPort.ts'
 import { createVirtualTime } from '../../src/virtualTime.ts'
 
 /** The supervisor's port (src/supervisor/supervisorPort.ts) and creation: stop once, state after an outside stop, inspection. */
@@ -35,7 +36,7 @@ describe('supervisor port', () => {
 
   it('reports its state while running, and its routing set', () => {
     const { supervisor } = pool()
-    expect([supervisor.state, supervisor.metrics().state, supervisor.metrics().workerCount, supervisor.capacity]).toEqual(['running', 'running', 2, 2 * 100])
+    expect([supervisor.state, supervisor.metrics().state, supervisor.metrics().workerCount, (supervisor as typeof supervisor & SupervisorPort<number>).capacity]).toEqual(['running', 'running', 2, 2 * 100])
     expect(supervisor.metrics().workers.map((worker) => worker.id)).toEqual(['worker-0', 'worker-1'])
   })
 
