@@ -22,7 +22,8 @@ function pool(options: { min?: number; capacity?: number; controller?: Controlle
       flush: sink.flush, size: 5, capacity: options.capacity ?? 10, maxWaitMs: 1e9, scheduler: time.scheduler, retry: { attempts: 1 },
       onDeadLetter: (items) => void letters.push(...items), ...(options.controller ? { controller: options.controller, size: { min: 1, max: 5, initial: 5 } } : {}),
     },
-    workers: { min: options.min ?? 2 }, route: roundRobin(), restart: { backoffMs: 50 },
+    workers: { min: options.min ?? 2 }, route: roundRobin({ run: 1 }), // item by item: the tests below count each worker's share
+    restart: { backoffMs: 50 },
   })
   return { time, sink, letters, supervisor }
 }
