@@ -28,6 +28,8 @@ export class FeedbackWindow<T> {
   private timer: Subscription | undefined
   /** The stall watch: fires when the oldest running attempt passes the controller's `overdueMs`. */
   private watchTimer: Subscription | undefined
+  /** When the armed stall watch fires (scheduler ms). */
+  private watchAt = Infinity
   /** The attempt start and age the stall watch last fired for: it fires again for it only at twice that age. */
   private overdue: { start: number; ageMs: number } | undefined
   private stopped = false
@@ -76,7 +78,6 @@ export class FeedbackWindow<T> {
     )
     if (this.samples.length > SAMPLE_WINDOW) this.samples.shift()
     this.fresh = true
-    this.watch(true)
     if (!this.timer && !this.stopped && this.isAdaptive()) {
       this.timer = scheduleAfter(this.options.scheduler, this.options.controller.intervalMs, () => {
         this.timer = undefined
@@ -86,32 +87,43 @@ export class FeedbackWindow<T> {
   }
 
   /**
-   * Arms the stall watch for the oldest running attempt, when the controller has `overdueMs`:
-   * an attempt that runs past it calls `due` without waiting for its end. `again` re-arms a
-   * watch already armed (after a sample or a decision); an attempt start arms only an idle one.
+   * Arms the stall watch, when the controller has `overdueMs`: an attempt that runs past it
+   * calls `due` without waiting for its end. A watch armed no later than needed is left alone
+   * (when it fires it looks again at the oldest attempt then), so finishing flushes cost no timer.
    */
-  watch(again = false): void {
-    const { controller, scheduler, logger } = this.options
-    if (!controller.overdueMs || this.stopped || !this.isAdaptive() || (this.watchTimer && !again)) return
+  watch(): void {
+    if (!this.options.controller.overdueMs || this.stopped || !this.isAdaptive()) return
+    const next = this.nextOverdue()
+    if (next === undefined || (this.watchTimer && this.watchAt <= next.at)) return
     this.watchTimer?.unsubscribe()
-    this.watchTimer = undefined
-    const start = this.oldestAttemptStart()
-    if (start === undefined) return
-    let limitMs: number | undefined
-    try {
-      limitMs = controller.overdueMs(this.controllerState)
-    } catch (error) {
-      logger.error(`loadbatch: controller ${controller.name} overdueMs() threw; no stall watch`, error)
-      return
-    }
-    if (typeof limitMs !== 'number' || !(limitMs > 0) || !Number.isFinite(limitMs)) return
-    const ageMs = this.overdue?.start === start ? Math.max(limitMs, 2 * this.overdue.ageMs) : limitMs
-    this.watchTimer = scheduleAfter(scheduler, Math.max(0, start + ageMs - scheduler.now()), () => {
+    this.watchAt = next.at
+    const { scheduler } = this.options
+    this.watchTimer = scheduleAfter(scheduler, Math.max(0, next.at - scheduler.now()), () => {
       this.watchTimer = undefined
-      if (this.stopped || this.oldestAttemptStart() !== start) return this.watch()
-      this.overdue = { start, ageMs }
+      this.watchAt = Infinity
+      const due = this.nextOverdue()
+      if (this.stopped || due === undefined) return
+      if (due.at > scheduler.now()) return this.watch()
+      this.overdue = { start: due.start, ageMs: due.ageMs }
       this.due()
     })
+  }
+
+  /** When the oldest running attempt becomes overdue: the controller's limit, doubled at each time it fired for that attempt. */
+  private nextOverdue(): { start: number; ageMs: number; at: number } | undefined {
+    const start = this.oldestAttemptStart()
+    if (start === undefined) return undefined
+    const { controller, logger } = this.options
+    let limitMs: number | undefined
+    try {
+      limitMs = controller.overdueMs!(this.controllerState)
+    } catch (error) {
+      logger.error(`loadbatch: controller ${controller.name} overdueMs() threw; no stall watch`, error)
+      return undefined
+    }
+    if (typeof limitMs !== 'number' || !(limitMs > 0) || !Number.isFinite(limitMs)) return undefined
+    const ageMs = this.overdue?.start === start ? Math.max(limitMs, 2 * this.overdue.ageMs) : limitMs
+    return { start, ageMs, at: start + ageMs }
   }
 
   /** The controller's score of one sample; the default `scoreLoad` where the controller's own throws or leaves 0..1. */
@@ -150,7 +162,7 @@ export class FeedbackWindow<T> {
         this.controllerState,
       )
       this.controllerState = decision.state
-      this.watch(true)
+      this.watch()
       const next = { batchSize: clampTo(decision.batchSize, size), concurrency: clampTo(decision.concurrency, concurrency) }
       if (next.batchSize === this.target.batchSize && next.concurrency === this.target.concurrency) return undefined
       const reason = decision.reason ?? null
@@ -193,5 +205,6 @@ export class FeedbackWindow<T> {
     this.timer = undefined
     this.watchTimer?.unsubscribe()
     this.watchTimer = undefined
+    this.watchAt = Infinity
   }
 }

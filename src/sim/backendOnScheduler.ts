@@ -45,11 +45,17 @@ export function backendOnScheduler(backend: SimulatedBackend, scheduler: Schedul
   return (batchSize, signal) =>
     new Promise<BackendCallResult>((resolve) => {
       const call = backend.call(batchSize, now())
-      waiting.set(call, resolve)
-      signal?.addEventListener('abort', () => {
+      const cancel = () => {
         backend.cancel(call, now())
         settle()
-      }, { once: true })
-      settle()
+      }
+      // The listener goes with the call: a signal that outlives it (a long-lived controller's) keeps nothing alive.
+      waiting.set(call, (result) => {
+        signal?.removeEventListener('abort', cancel)
+        resolve(result)
+      })
+      signal?.addEventListener('abort', cancel, { once: true })
+      if (signal?.aborted) cancel()
+      else settle()
     })
 }
