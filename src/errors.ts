@@ -45,9 +45,18 @@ export class FlushTimeoutError extends Error {
   override readonly name = 'FlushTimeoutError'
   /** The timeout that was exceeded, in ms. */
   readonly timeoutMs: number
-  constructor(timeoutMs: number) {
-    super(`The flush did not settle within flushTimeoutMs (${timeoutMs} ms); raise \`flushTimeoutMs\` or make the sink honour \`info.signal\``)
+  /**
+   * Whose limit it was: the batcher's `flushTimeoutMs`, or the controller's stall limit
+   * (`Controller.attemptTimeoutMs`: the attempt ran many times as long as healthy ones), which
+   * is retried without using up one of `retry.attempts`.
+   */
+  readonly limit: 'flushTimeoutMs' | 'controller'
+  constructor(timeoutMs: number, limit: 'flushTimeoutMs' | 'controller' = 'flushTimeoutMs') {
+    super(limit === 'controller'
+      ? `The flush ran ${timeoutMs} ms, many times as long as healthy ones: the controller aborted it to retry (this does not use up a retry); make the sink honour \`info.signal\``
+      : `The flush did not settle within flushTimeoutMs (${timeoutMs} ms); raise \`flushTimeoutMs\` or make the sink honour \`info.signal\``)
     this.timeoutMs = timeoutMs
+    this.limit = limit
   }
 }
 

@@ -109,6 +109,23 @@ export class FeedbackWindow<T> {
     })
   }
 
+  /**
+   * The controller's stall limit for an attempt of `items` items (`attemptTimeoutMs`), in ms;
+   * undefined when it has none, is not adapting, or gives no finite number > 0.
+   */
+  attemptLimitMs(items: number): number | undefined {
+    const { controller, logger } = this.options
+    if (!controller.attemptTimeoutMs || !this.isAdaptive()) return undefined
+    let limitMs: number | undefined
+    try {
+      limitMs = controller.attemptTimeoutMs(this.controllerState, items)
+    } catch (error) {
+      logger.error(`loadbatch: controller ${controller.name} attemptTimeoutMs() threw; flushTimeoutMs alone applies`, error)
+      return undefined
+    }
+    return typeof limitMs === 'number' && limitMs > 0 && Number.isFinite(limitMs) ? limitMs : undefined
+  }
+
   /** When the oldest running attempt becomes overdue: the controller's limit, doubled at each time it fired for that attempt. */
   private nextOverdue(): { start: number; ageMs: number; at: number } | undefined {
     const start = this.oldestAttemptStart()

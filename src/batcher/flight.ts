@@ -2,7 +2,7 @@ import type { FlushTrigger } from '../../machines/batcher.types.ts'
 import { AttemptSignal } from '../attemptSignal.ts'
 import { classifyError } from '../controllers/classifyError.ts'
 import { deadLetter } from '../deadLetter.ts'
-import { PartialBatchError } from '../errors.ts'
+import { FlushTimeoutError, PartialBatchError } from '../errors.ts'
 import { backoffDelay } from '../retry.ts'
 import { scheduleAfter } from '../scheduler.ts'
 import type { BatcherCounters } from './batcherMetrics.ts'
@@ -39,6 +39,8 @@ export interface Flight<T> {
   readonly trigger: FlushTrigger
   readonly batchSize: number
   attempt: number
+  /** Attempts the controller's stall limit cut short: they do not use up `retry.attempts`, and each doubles the next limit. */
+  stallAborts: number
   /** The running attempt's abort signal. */
   abort: AttemptSignal | undefined
   /** When the running attempt started (scheduler ms); undefined between attempts. */
@@ -51,7 +53,7 @@ export interface Flight<T> {
 
 /** A new flight of `items` cut at `minSeq`. */
 export function newFlight<T>(id: number, items: T[], tickets: Map<number, Ticket> | undefined, minSeq: number, trigger: FlushTrigger, batchSize: number): Flight<T> {
-  return { id, items, flushed: undefined, tickets, minSeq, trigger, batchSize, attempt: 0, abort: undefined, attemptStart: undefined, timer: undefined, done: false }
+  return { id, items, flushed: undefined, tickets, minSeq, trigger, batchSize, attempt: 0, stallAborts: 0, abort: undefined, attemptStart: undefined, timer: undefined, done: false }
 }
 
 /** When the oldest running attempt of `flights` started, or undefined when none runs (between attempts a flight waits, it does not run). */
@@ -86,6 +88,8 @@ export interface FlightHost<T> {
  */
 export class FlightRunner<T> {
   private readonly deadlines: FlushDeadlines
+  /** Retries whose backoff ended while as many attempts ran as the concurrency allows (after a cut), oldest first. */
+  private readonly waitingRetries: Flight<T>[] = []
 
   constructor(
     private readonly options: ResolvedOptions<T>,
@@ -141,7 +145,10 @@ export class FlightRunner<T> {
     const inFlight = this.host.flights.size
     let answered = false
     const info = new AttemptInfo(abort, flight.attempt, flight.id, flight.batchSize, flight.trigger)
-    callFlush(this.options.flush, flight.items, info, this.deadlines, flushTimeoutMs, abort, (timer) => (flight.timer = timer), (outcome) => {
+    // The controller's stall limit, doubled at each time it cut this batch short, while it is under flushTimeoutMs.
+    const stallMs = (this.window.attemptLimitMs(flight.items.length) ?? Infinity) * 2 ** flight.stallAborts
+    const [timeoutMs, limit] = stallMs < flushTimeoutMs ? [Math.ceil(stallMs), 'controller' as const] : [flushTimeoutMs, 'flushTimeoutMs' as const]
+    callFlush(this.options.flush, flight.items, info, this.deadlines, timeoutMs, limit, abort, (timer) => (flight.timer = timer), (outcome) => {
       if (answered || flight.done) return
       answered = true
       flight.attemptStart = undefined
@@ -152,7 +159,47 @@ export class FlightRunner<T> {
     })
   }
 
+  /**
+   * Retries run inside the concurrency limit: after the controller cut it, a retry waits until
+   * fewer attempts run than the target allows (all of them at once would hold the backend as
+   * much as before the cut).
+   */
+  private retryInsideLimit(flight: Flight<T>): void {
+    if (this.waitingRetries.length === 0 && this.fits(flight)) this.run(flight)
+    else this.waitingRetries.push(flight)
+  }
+
+  /** Starts waiting retries, oldest first, while fewer attempts run than the target allows. */
+  private startWaitingRetries(): void {
+    while (this.waitingRetries.length > 0 && (this.waitingRetries[0]!.done || this.fits(this.waitingRetries[0]!))) {
+      const flight = this.waitingRetries.shift()!
+      if (!flight.done) this.run(flight)
+    }
+  }
+
+  /**
+   * Whether `flight`'s retry fits the target now: fewer attempts run than its concurrency, and
+   * their items with this batch's stay within the items in flight it allows (size ×
+   * concurrency); alone, it always fits.
+   */
+  private fits(flight: Flight<T>): boolean {
+    let attempts = 0
+    let items = 0
+    for (const other of this.host.flights) {
+      if (other.attemptStart === undefined) continue
+      attempts++
+      items += other.items.length
+    }
+    const { batchSize, concurrency } = this.window.target
+    return attempts === 0 || (attempts < concurrency && items + flight.items.length <= batchSize * concurrency)
+  }
+
   private answered(flight: Flight<T>, outcome: AttemptOutcome, at: number, durationMs: number, inFlight: number): void {
+    this.answer(flight, outcome, at, durationMs, inFlight)
+    if (this.waitingRetries.length > 0) this.startWaitingRetries()
+  }
+
+  private answer(flight: Flight<T>, outcome: AttemptOutcome, at: number, durationMs: number, inFlight: number): void {
     this.counters.timings.record(durationMs)
     this.counters.itemsAttempted += flight.items.length
     const carried = flight.items.length
@@ -166,6 +213,7 @@ export class FlightRunner<T> {
     const error = outcome.error
     if (error instanceof PartialBatchError) this.keepOnlyFailed(flight, error)
     const errorKind = classifyError(error, this.options.classify)
+    if (error instanceof FlushTimeoutError && error.limit === 'controller') flight.stallAborts++
     this.window.record({ errorRate: flight.items.length / carried }, 'flush', true, carried, durationMs, { ...facts, backlog: this.host.backlog(), errorKind })
     const abandoned = this.host.isAbandoned()
     if (flight.items.length === 0) {
@@ -174,11 +222,11 @@ export class FlightRunner<T> {
       this.split(flight, errorKind)
     } else if (errorKind === 'tooLarge' || errorKind === 'badItem' || errorKind === 'fatal') {
       this.settle(flight, error) // alone and still refused, or nothing to retry for: that item, not its batch
-    } else if (flight.attempt < this.options.retry.attempts && !abandoned) {
+    } else if (flight.attempt - flight.stallAborts < this.options.retry.attempts && !abandoned) {
       const delay = backoffDelay(flight.attempt, this.options.retry, this.random)
       flight.timer = scheduleAfter(this.options.scheduler, delay, () => {
         flight.timer = undefined
-        this.run(flight)
+        this.retryInsideLimit(flight)
       })
     } else {
       this.settle(flight, error)

@@ -53,10 +53,11 @@ export type AttemptOutcome = { ok: true; feedback: unknown } | { ok: false; erro
  * Calls the flush function once with a copy of `batch` (the sink may keep or mutate it; a retry
  * must still have the items) and reports its outcome to `answer` exactly once: a throw, a
  * rejection and a thenable whose `then()` throws are failures; a pending answer times out after
- * `timeoutMs` (aborting `abort`). `onTimer` gets the timeout's timer, so it can be cancelled.
+ * `timeoutMs` (aborting `abort`), whose limit `limit` names. `onTimer` gets the timeout's timer,
+ * so it can be cancelled.
  */
 export function callFlush<T>(
-  flush: FlushFunction<T>, batch: readonly T[], info: FlushInfo, deadlines: FlushDeadlines, timeoutMs: number,
+  flush: FlushFunction<T>, batch: readonly T[], info: FlushInfo, deadlines: FlushDeadlines, timeoutMs: number, limit: FlushTimeoutError['limit'],
   abort: AttemptSignal, onTimer: (timer: DeadlineHandle) => void, answer: (outcome: AttemptOutcome) => void,
 ): void {
   let result: unknown
@@ -73,7 +74,7 @@ export function callFlush<T>(
   // Only a pending answer can time out: the timer is armed after the call, not before.
   onTimer(
     deadlines.add(timeoutMs, () => {
-      const error = new FlushTimeoutError(timeoutMs)
+      const error = new FlushTimeoutError(timeoutMs, limit)
       abort.abort(error)
       answer({ ok: false, error })
     }),

@@ -2,7 +2,8 @@ import { checkFinite, checkKeys } from '../checkOption.ts'
 import { ConfigError } from '../errors.ts'
 import { clampTo, reasonInputs } from './controller.ts'
 import type { ControlTarget, Controller, ControllerDecision, ControllerInput } from './controller.ts'
-import { clampSetting, other, roundSetting, sameRounded, stepped, type Dimension, type Setting } from './setting.ts'
+import { clampSetting, other, roundSetting, sameRounded, type Setting } from './setting.ts'
+import { propose } from './autoTuneSearch.ts'
 import { emptyEpoch, foldSample, goodputOf, meanMs, overloadShare } from './epoch.ts'
 import { fade, initialAutoTuneState, raisedBy, relax, SETTLE_STEP, upBlocked, type AutoTuneState } from './autoTuneState.ts'
 
@@ -21,6 +22,13 @@ export interface AutoTuneOptions {
    * is one flush, not `maxWaitMs`, and the size is then a ceiling that bounds the cost of a call.
    */
   readonly workConserving?: boolean
+  /**
+   * Abort an attempt that runs 64 times as long as healthy flushes (per item) and retry it
+   * inside the cut target (default true): a call stalled in an overrun backend holds the load
+   * its retry, alone, would free. The retry does not use up one of `retry.attempts`. Set false
+   * for a sink that ignores `info.signal` and must not see a write again that may have landed.
+   */
+  readonly abortStalls?: boolean
 }
 
 const PROBE_STEP = 1.25
@@ -28,6 +36,8 @@ const PROBE_EVERY = 8
 const OVERLOAD_SHARE = 0.05
 /** A flush this many times slower than healthy ones means the backend is overrun. */
 const STALL_FACTOR = 8
+/** An attempt this many times as long as healthy ones (per item) is aborted and retried. */
+const ABORT_FACTOR = 64
 /** The largest multiplicative step of a search move: near a knee a bigger jump can overrun the backend for the length of a call. */
 const MAX_STEP = 1.5
 /** Fast recovery returns to this share of the batch size the overrun's cut came from. */
@@ -58,13 +68,17 @@ const RECOVER_SHARE = 0.85
  * - Overload (timeouts, failed flushes, over 5 % of items failing, two flushes 8 times
  *   slower than healthy ones or one 16 times, a flush still running 16 times as long as
  *   healthy ones (`overdueMs`: the batcher asks without waiting for its end), or the user's
- *   feedback scoring 0.85 or more) acts at once: a trial that raised the size or the
- *   concurrency goes back and that level becomes a ceiling the search stays under;
+ *   feedback scoring 0.85 or more) acts at once (an attempt older than the last move was
+ *   acted on already): a trial that raised the size or the concurrency goes back and that
+ *   level becomes a ceiling the search stays under;
  *   otherwise the items in flight shrink by healthy ÷ seen latency (0.06..0.64), or by 0.9
  *   when the refusals come back fast (a rate limit's 429s): the batches first (under load
  *   the best setting is small batches in every slot), concurrency only for what the size
  *   cannot give, and the size stays under where it was. Ceilings fade: each healthy epoch
  *   lifts the size's by 10 %, each new search and each probe lifts both.
+ * - Stalls (`abortStalls`): an attempt running 64 times as long as healthy ones (per item) is
+ *   aborted and retried, its retry waiting until it fits the cut target.
+ * - At the top: a move up that paid with every way up blocked (bounds, ceilings) settles.
  * - Demand: when most batches leave partial (the producers, not the size, limit them) it
  *   does not search; it adds flush slots when every slot was taken.
  * - `targetLatencyMs`: a mean flush latency above it shrinks the size in proportion.
@@ -76,12 +90,14 @@ const RECOVER_SHARE = 0.85
  * @example createBatcher({ flush, size: { initial: 100, min: 10, max: 20_000 }, concurrency: { initial: 1, min: 1, max: 8 } })
  */
 export function autoTune(options: AutoTuneOptions = {}): Controller<AutoTuneState> {
-  checkKeys('', options, ['targetLatencyMs', 'band', 'minFlushes', 'workConserving'], 'autoTune')
+  checkKeys('', options, ['targetLatencyMs', 'band', 'minFlushes', 'workConserving', 'abortStalls'], 'autoTune')
   if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'an object of autoTune options', options)
   const targetLatencyMs = options.targetLatencyMs === undefined ? undefined : checkFinite('targetLatencyMs', options.targetLatencyMs, 'a number > 0 (ms)', (v) => v > 0)
   const band = checkFinite('band', options.band ?? 0.1, 'a number > 0 and < 1', (v) => v > 0 && v < 1)
   const minFlushes = checkFinite('minFlushes', options.minFlushes ?? 8, 'an integer >= 1', (v) => Number.isInteger(v) && v >= 1)
   const workConserving = options.workConserving ?? true
+  const abortStalls = options.abortStalls ?? true
+  if (typeof abortStalls !== 'boolean') throw new ConfigError('abortStalls', 'a boolean', abortStalls)
   if (typeof workConserving !== 'boolean') throw new ConfigError('workConserving', 'a boolean', workConserving)
 
   return {
@@ -90,6 +106,8 @@ export function autoTune(options: AutoTuneOptions = {}): Controller<AutoTuneStat
     ...(workConserving ? { waitMs: 0 } : {}),
     // A flush running 16 times as long as healthy ones is a stall: decide without waiting for its end.
     overdueMs: (state) => (state.healthyMs === null ? undefined : 2 * STALL_FACTOR * state.healthyMs),
+    // At four times that (per item), the attempt is cut short and retried inside the cut target: a stalled call holds the backend its retry, alone, would free.
+    ...(abortStalls ? { attemptTimeoutMs: (state: AutoTuneState, items: number) => (state.healthyMs === null || state.healthyItems === null ? undefined : ABORT_FACTOR * state.healthyMs * Math.max(1, items / state.healthyItems)) } : {}),
     initialState: () => initialAutoTuneState(MAX_STEP),
     decide(input, state) {
       return decide(input, state, { targetLatencyMs, band, minFlushes })
@@ -136,7 +154,9 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
   // Overload acts at once, without waiting for the epoch to fill; a flush many times slower than healthy ones is overload too.
   // Two flushes that slow (one alone may be a pause of the machine, not of the backend), or one at twice that.
   // A flush still running past that counts the same as one that ended so late.
-  const slowestMs = Math.max(epoch.maxMs, input.oldestAttemptMs ?? 0)
+  // An attempt that started before this setting came into force was acted on already (as flushes of an earlier setting do not count).
+  const runningMs = input.oldestAttemptMs !== undefined && now - input.oldestAttemptMs >= state.since ? input.oldestAttemptMs : 0
+  const slowestMs = Math.max(epoch.maxMs, runningMs)
   const stalled = state.healthyMs !== null && (epoch.secondMs > STALL_FACTOR * state.healthyMs || slowestMs > 2 * STALL_FACTOR * state.healthyMs)
   if (stalled || epoch.overloads > 0 || epoch.monitorAlarms > 0 || (epoch.flushes > 0 && overloadShare(epoch) > OVERLOAD_SHARE)) {
     const calm = { reference: null, trial: false, phase: 'search' as const, settledEpochs: 0, step: { size: 1.5, concurrency: 1.5, split: 1.5, both: 1.5 } }
@@ -176,7 +196,12 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
   const pinned = bounds.size.min === bounds.size.max
   if (epoch.flushes < (starting ? Math.max(pinned ? Math.ceil(rules.minFlushes / 2) : rules.minFlushes, setting.concurrency) : Math.max(rules.minFlushes, 2 * setting.concurrency))) return hold('measuring', `measuring: ${epoch.flushes} flush(es) of this setting so far`)
   // A healthy epoch: learn its latency, and let the overload ceilings fade a little (an overrun is a moment, not a law).
-  state = { ...state, healthyMs: state.healthyMs === null ? latencyMs : 0.7 * state.healthyMs + 0.3 * latencyMs, overloadAt: fade(state.overloadAt) }
+  const meanItems = epoch.items / epoch.flushes
+  state = {
+    ...state, overloadAt: fade(state.overloadAt),
+    healthyMs: state.healthyMs === null ? latencyMs : 0.7 * state.healthyMs + 0.3 * latencyMs,
+    healthyItems: state.healthyItems === null ? meanItems : 0.7 * state.healthyItems + 0.3 * meanItems,
+  }
 
   // Fast recovery: flushes as fast as they were before the overrun mean it has passed (a burst of other clients' load):
   // straight back to the setting the cut came from, as a trial, rather than searching up from the bottom.
@@ -216,6 +241,11 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
       const cheap = state.dimension === 'both' && sizeRatio > 1 && latencyMs <= ref.latencyMs * (1 + 0.5 * (sizeRatio - 1))
       // Searching, a move that paid grows its step: small first steps near a knee, then strides while they pay.
       const step = state.dimension === 'both' ? { ...state.step, both: cheap ? Math.min(4, state.step.both * 2) : Math.SQRT2 } : { ...state.step, [state.dimension]: Math.min(MAX_STEP, state.step[state.dimension] * Math.SQRT2) }
+      // Every way up blocked (bounds, ceilings): this is the top that paid; settle rather than try a way down.
+      if (upBlocked(setting, state.overloadAt, bounds)) {
+        return move('better', setting, { reference: measured, trial: false, misses: 0, step, phase: 'settled', settledEpochs: 0, anchor: null },
+          `goodput ${round(goodput)}/s beats ${round(ref.goodput)}/s, and every way up is blocked: settled`)
+      }
       return propose({ ...state, reference: measured, trial: false, misses: 0, step }, bounds, 'better', `goodput ${round(goodput)}/s beats ${round(ref.goodput)}/s: keep going`, move, hold)
     }
     const step = { ...state.step, [state.dimension]: Math.sqrt(state.step[state.dimension]) }
@@ -250,28 +280,6 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
     return move('settled', setting, { reference: smoothed, settledEpochs }, `settled at goodput ${round(goodput)}/s`)
   }
   return propose({ ...state, reference: measured }, bounds, 'try', `goodput ${round(goodput)}/s measured: try a step`, move, hold)
-}
-
-type Move = (rule: string, next: Setting, changes: Partial<AutoTuneState>, text: string) => ControllerDecision<AutoTuneState>
-type Hold = (rule: string, text: string) => ControllerDecision<AutoTuneState>
-
-/** A trial move from `state.reference` along the search: this dimension and way, else the other way, else the other dimension; settles when every way is blocked. */
-function propose(state: AutoTuneState, bounds: ControllerInput['bounds'], rule: string, text: string, move: Move, hold: Hold): ControllerDecision<AutoTuneState> {
-  const base = state.reference!.setting
-  const order: Dimension[] = state.dimension === 'both' ? ['both', 'size', 'concurrency', 'split'] : [state.dimension, other(state.dimension), other(other(state.dimension))]
-  const tries: [Dimension, 1 | -1][] = [
-    ...order.map((d): [Dimension, 1 | -1] => [d, state.direction[d]]),
-    ...order.map((d): [Dimension, 1 | -1] => [d, (-state.direction[d]) as 1 | -1]),
-  ]
-  for (const [dimension, direction] of tries) {
-    const next = stepped(base, dimension, direction, state.step[dimension])
-    const blocked = (next.size > base.size && next.size >= state.overloadAt.size) || (next.concurrency > base.concurrency && next.concurrency >= state.overloadAt.concurrency)
-    const same = sameRounded(clampSetting(next, bounds), base, bounds)
-    if (!blocked && !same) {
-      return move(rule, next, { ...state, trial: true, dimension, direction: { ...state.direction, [dimension]: direction } }, `${text}; ${dimension} ${direction > 0 ? 'up' : 'down'} ×${state.step[dimension].toFixed(2)}`)
-    }
-  }
-  return hold('settled', `${text}; every step is blocked by bounds or an overload ceiling: settled`)
 }
 
 function round(value: number): number {

@@ -44,6 +44,8 @@ export interface AutoTuneState {
   readonly failedProbes: number
   /** Mean flush latency of recent healthy epochs, ms (an average; null before the first). */
   readonly healthyMs: number | null
+  /** Mean items per flush of those epochs (what `healthyMs` was measured at; null before the first). */
+  readonly healthyItems: number | null
   /** Levels at which the backend was overrun, per dimension (Infinity: none seen); moves stay below. */
   readonly overloadAt: { readonly size: number; readonly concurrency: number }
   /** The setting an overload cut from, and its healthy latency: once flushes are that fast again the controller goes straight back to it. */
@@ -56,7 +58,7 @@ export interface AutoTuneState {
 export function initialAutoTuneState(step: number): AutoTuneState {
   return {
     seen: -Infinity, since: -Infinity, epoch: emptyEpoch, setting: null, reference: null, trial: false,
-    dimension: 'both', direction: { size: 1, concurrency: 1, split: 1, both: 1 }, step: { size: step, concurrency: step, split: step, both: Math.SQRT2 }, phase: 'search', anchor: null, settledEpochs: 0, failedProbes: 0, healthyMs: null, misses: 0,
+    dimension: 'both', direction: { size: 1, concurrency: 1, split: 1, both: 1 }, step: { size: step, concurrency: step, split: step, both: Math.SQRT2 }, phase: 'search', anchor: null, settledEpochs: 0, failedProbes: 0, healthyMs: null, healthyItems: null, misses: 0,
     overloadAt: { size: Infinity, concurrency: Infinity }, recover: null, lastRaise: null,
   }
 }

@@ -121,6 +121,13 @@ export interface Controller<S = unknown> {
    * calls `decide` with `oldestAttemptMs`, once at this age and again at each doubling of it.
    */
   overdueMs?(state: S): number | undefined
+  /**
+   * Optional: how long an attempt of `items` items may run, in ms, before the batcher aborts it
+   * (its `info.signal`) and retries it, as past `flushTimeoutMs` but without using up one of
+   * `retry.attempts`; each time it cuts the same batch short the limit doubles, and once it
+   * reaches `flushTimeoutMs` that alone applies. Undefined: `flushTimeoutMs` alone.
+   */
+  attemptTimeoutMs?(state: S, items: number): number | undefined
   /** The memory for the first call. */
   initialState(): S
   /** The next target from the current one and the latest samples. */

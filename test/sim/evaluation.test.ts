@@ -32,6 +32,8 @@ describe('the adaptive yardstick, smoke plan', () => {
       'step change 5..100: within 5 adjustment intervals of the new best',
     ])
     expect(result.stepResponses[0]!.oracle).toEqual({ batchSize: 10, concurrency: 8 })
+    // After the load jumps, stalled calls are aborted and retried inside the cut target: the default is near the new best within 5 decisions.
+    expect(result.stepResponses[0]!.intervals).toBeLessThanOrEqual(5)
     expect(report.lines.join('\n')).toContain('Closed loop, sizes 5..100')
 
     const again = await runEvaluation(evaluationPlans.smoke)

@@ -1,0 +1,181 @@
+/**
+ * A controller's stall limit (`attemptTimeoutMs`) and retries inside the target: an attempt
+ * that runs past the controller's limit is aborted and retried without using up one of
+ * `retry.attempts`, the limit doubling for the same batch until `flushTimeoutMs` takes over;
+ * and after the controller cuts the target, retries wait until they fit it (attempts and items
+ * in flight), as a retry of every stalled batch at once would hold the backend as before.
+ */
+import { describe, expect, it } from 'vitest'
+import { createBatcher, createVirtualTime, FlushTimeoutError, type Controller, type FlushInfo } from '../../src/index.ts'
+
+const wait = (time: ReturnType<typeof createVirtualTime>, ms: number) => new Promise<void>((resolve) => time.scheduler.schedule(() => resolve(), ms))
+
+/** Holds the target; `attemptTimeoutMs` answers `limitMs` (or throws when it is an Error). */
+function stallLimit(limitMs: number | Error | undefined): Controller<null> {
+  return {
+    name: 'stallLimit', intervalMs: 1, initialState: () => null,
+    attemptTimeoutMs: () => {
+      if (limitMs instanceof Error) throw limitMs
+      return limitMs
+    },
+    decide: ({ target }) => ({ ...target, state: null }),
+  }
+}
+
+/** A flush whose calls hang (until aborted) while `hang(call)` says so, and take 10 ms otherwise; records each call. */
+function sink(time: ReturnType<typeof createVirtualTime>, hang: (call: number) => boolean) {
+  const calls: { at: number; endedAt?: number; reason?: unknown }[] = []
+  const flush = (_batch: number[], info: FlushInfo) => {
+    const call = { at: time.now() } as (typeof calls)[number]
+    calls.push(call)
+    if (!hang(calls.length)) return wait(time, 10).then(() => void (call.endedAt = time.now()))
+    return new Promise<void>((_, reject) => {
+      info.signal.addEventListener('abort', () => {
+        call.endedAt = time.now()
+        call.reason = info.signal.reason
+        reject(info.signal.reason)
+      })
+    })
+  }
+  return { calls, flush }
+}
+
+const adaptive = { size: { initial: 1, min: 1, max: 2 } }
+
+describe('a controller stall limit (attemptTimeoutMs)', () => {
+  it('aborts an attempt that runs past it and retries it without using up an attempt', async () => {
+    const time = createVirtualTime()
+    const { calls, flush } = sink(time, (call) => call === 1)
+    const dead: number[] = []
+    const batcher = createBatcher<number>({
+      flush, ...adaptive, controller: stallLimit(50), scheduler: time.scheduler, flushTimeoutMs: 10_000,
+      retry: { attempts: 1, backoffMs: 5, jitter: false }, onDeadLetter: (items) => void dead.push(...items),
+    })
+    batcher.tryAdd(7)
+    await time.advanceBy(49)
+    expect(calls[0]!.endedAt).toBeUndefined()
+    await time.advanceBy(1)
+    expect(calls[0]!.endedAt).toBe(50)
+    expect(calls[0]!.reason).toBeInstanceOf(FlushTimeoutError)
+    expect((calls[0]!.reason as FlushTimeoutError).limit).toBe('controller')
+    expect((calls[0]!.reason as FlushTimeoutError).message).toMatch(/does not use up a retry/)
+    await time.advanceBy(100)
+    // retry.attempts is 1, yet the batch was retried and written: the cut-short attempt did not count.
+    expect(calls).toHaveLength(2)
+    expect(batcher.metrics()).toMatchObject({ itemsFlushed: 1, itemsFailed: 0, retries: 1 })
+    expect(dead).toEqual([])
+    await batcher.stop()
+  })
+
+  it('doubles the limit each time it cuts the same batch short, and leaves it to flushTimeoutMs once it gets there', async () => {
+    const time = createVirtualTime()
+    const { calls, flush } = sink(time, () => true)
+    const errors: unknown[] = []
+    const batcher = createBatcher<number>({
+      flush, ...adaptive, controller: stallLimit(100), scheduler: time.scheduler, flushTimeoutMs: 350,
+      retry: { attempts: 1, backoffMs: 5, jitter: false }, onDeadLetter: (_items, error) => void errors.push(error),
+    })
+    batcher.tryAdd(1)
+    await time.advanceBy(2000)
+    // 100, then 200 (the controller's, doubled), then 400 ≥ flushTimeoutMs: the batcher's 350, which counts, and ends it.
+    expect(calls.map((c) => c.endedAt! - c.at)).toEqual([100, 200, 350])
+    expect(calls.map((c) => (c.reason as FlushTimeoutError).limit)).toEqual(['controller', 'controller', 'flushTimeoutMs'])
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toBeInstanceOf(FlushTimeoutError)
+    expect(batcher.metrics().itemsFailed).toBe(1)
+    await batcher.stop()
+  })
+
+  it('leaves flushTimeoutMs alone when the limit throws, is no finite number > 0, or the batcher does not adapt', async () => {
+    for (const [limit, size] of [[new Error('broken controller'), adaptive.size], [Number.NaN, adaptive.size], [-5, adaptive.size], [undefined, adaptive.size], [50, 1]] as const) {
+      const time = createVirtualTime()
+      const { calls, flush } = sink(time, (call) => call === 1)
+      const logged: unknown[] = []
+      const logger = { debug: () => {}, info: () => {}, warn: () => {}, error: (...args: unknown[]) => void logged.push(args[0]) }
+      const batcher = createBatcher<number>({
+        flush, size, controller: stallLimit(limit), scheduler: time.scheduler, flushTimeoutMs: 300, logger,
+        retry: { attempts: 2, backoffMs: 5, jitter: false }, onDeadLetter: () => {},
+      })
+      batcher.tryAdd(1)
+      await time.advanceBy(1000)
+      expect(calls[0]!.endedAt! - calls[0]!.at).toBe(300)
+      expect((calls[0]!.reason as FlushTimeoutError).limit).toBe('flushTimeoutMs')
+      expect(batcher.metrics().itemsFlushed).toBe(1)
+      if (limit instanceof Error) expect(logged.some((line) => String(line).includes('attemptTimeoutMs() threw'))).toBe(true)
+      await batcher.stop()
+    }
+  })
+})
+
+describe('retries after a cut', () => {
+  /** Cuts the target to `to` once a failed flush is seen. */
+  function cutOnFailure(to: { batchSize: number; concurrency: number }): Controller<null> {
+    return {
+      name: 'cutOnFailure', intervalMs: 1, initialState: () => null,
+      decide: ({ target, samples }) => ({ ...(samples.some((s) => s.failed) ? to : target), state: null }),
+    }
+  }
+
+  /** Fails each batch's first call after 10 ms, writes it on the next; counts attempts running at once from `watchFrom` on. */
+  function firstCallsFail(time: ReturnType<typeof createVirtualTime>, watchFrom: number) {
+    const seen = new Set<number>()
+    let running = 0
+    let most = 0
+    const written: number[] = []
+    const flush = async (batch: number[]) => {
+      running++
+      if (time.now() >= watchFrom) most = Math.max(most, running)
+      await wait(time, 10)
+      running--
+      if (!seen.has(batch[0]!)) {
+        seen.add(batch[0]!)
+        throw new Error('busy')
+      }
+      written.push(...batch)
+    }
+    return { flush, written, most: () => most }
+  }
+
+  it('run one at a time once the concurrency was cut to one', async () => {
+    const time = createVirtualTime()
+    const sinkUnderTest = firstCallsFail(time, 12)
+    const batcher = createBatcher<number>({
+      flush: sinkUnderTest.flush, size: { initial: 1, min: 1, max: 2 }, concurrency: { initial: 4, min: 1, max: 4 },
+      controller: cutOnFailure({ batchSize: 1, concurrency: 1 }), scheduler: time.scheduler, retry: { attempts: 3, backoffMs: 5, jitter: false },
+    })
+    for (let i = 0; i < 4; i++) batcher.tryAdd(i)
+    await time.advanceBy(200)
+    expect(sinkUnderTest.written.sort()).toEqual([0, 1, 2, 3])
+    expect(sinkUnderTest.most()).toBe(1)
+    await batcher.stop()
+  })
+
+  it('keep the items in flight within size × concurrency once the size was cut', async () => {
+    const time = createVirtualTime()
+    const sinkUnderTest = firstCallsFail(time, 12)
+    const batcher = createBatcher<number>({
+      flush: sinkUnderTest.flush, size: { initial: 3, min: 1, max: 3 }, concurrency: { initial: 2, min: 1, max: 2 },
+      controller: cutOnFailure({ batchSize: 1, concurrency: 2 }), scheduler: time.scheduler, retry: { attempts: 3, backoffMs: 5, jitter: false },
+    })
+    for (let i = 0; i < 6; i++) batcher.tryAdd(i)
+    await time.advanceBy(200)
+    expect(sinkUnderTest.written.sort()).toEqual([0, 1, 2, 3, 4, 5])
+    // Two batches of 3 failed together; cut to 1 × 2, their retries (3 items each) go one after the other.
+    expect(sinkUnderTest.most()).toBe(1)
+    await batcher.stop()
+  })
+
+  it('still run side by side while they fit the target', async () => {
+    const time = createVirtualTime()
+    const sinkUnderTest = firstCallsFail(time, 12)
+    const batcher = createBatcher<number>({
+      flush: sinkUnderTest.flush, size: { initial: 1, min: 1, max: 2 }, concurrency: { initial: 4, min: 1, max: 4 },
+      controller: cutOnFailure({ batchSize: 1, concurrency: 4 }), scheduler: time.scheduler, retry: { attempts: 3, backoffMs: 5, jitter: false },
+    })
+    for (let i = 0; i < 4; i++) batcher.tryAdd(i)
+    await time.advanceBy(200)
+    expect(sinkUnderTest.written.sort()).toEqual([0, 1, 2, 3])
+    expect(sinkUnderTest.most()).toBe(4)
+    await batcher.stop()
+  })
+})
