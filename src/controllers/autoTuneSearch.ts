@@ -18,7 +18,9 @@ export function propose(state: AutoTuneState, bounds: ControllerInput['bounds'],
   ]
   for (const [dimension, direction] of tries) {
     const next = stepped(base, dimension, direction, state.step[dimension])
-    const blocked = (next.size > base.size && next.size >= state.overloadAt.size) || (next.concurrency > base.concurrency && next.concurrency >= state.overloadAt.concurrency)
+    // A concurrency ceiling bounds the items in flight: a split that keeps them (more, smaller batches) passes it.
+    const keepsInFlight = dimension === 'split' && clampSetting(next, bounds).size * next.concurrency <= 1.01 * base.size * base.concurrency
+    const blocked = (next.size > base.size && next.size >= state.overloadAt.size) || (next.concurrency > base.concurrency && next.concurrency >= state.overloadAt.concurrency && !keepsInFlight)
     const same = sameRounded(clampSetting(next, bounds), base, bounds)
     if (!blocked && !same) {
       return move(rule, next, { ...state, trial: true, dimension, direction: { ...state.direction, [dimension]: direction } }, `${text}; ${dimension} ${direction > 0 ? 'up' : 'down'} ×${state.step[dimension].toFixed(2)}`)

@@ -1,10 +1,14 @@
 /**
- * autoTune's stall rules: the stall limit it gives the batcher (`attemptTimeoutMs`), that a
- * stalled attempt it already acted on does not cut again, and that a move up that paid with
- * every way up blocked settles instead of trying a way down.
+ * autoTune at its limits: the stall limit it gives the batcher (`attemptTimeoutMs`), that a
+ * stalled attempt it already acted on does not cut again, that a move up that paid with every
+ * way up blocked settles instead of trying a way down, and that a concurrency ceiling stops
+ * moves that add items in flight but not a split that keeps them.
  */
 import { describe, expect, it } from 'vitest'
 import { autoTune, type AutoTuneState } from '../../src/controllers/autoTune.ts'
+import { propose } from '../../src/controllers/autoTuneSearch.ts'
+import { initialAutoTuneState } from '../../src/controllers/autoTuneState.ts'
+import type { Setting } from '../../src/controllers/setting.ts'
 import type { ControlTarget, ControllerDecision, FeedbackSample } from '../../src/controllers/controller.ts'
 import { ConfigError } from '../../src/errors.ts'
 
@@ -76,5 +80,34 @@ describe('autoTune at the top', () => {
     expect(rules[1]).toBe('better')
     expect(target).toEqual({ batchSize: 1, concurrency: 2 })
     expect(rules.slice(2).every((rule) => rule === 'settled')).toBe(true)
+  })
+})
+
+describe('autoTune search under a concurrency ceiling', () => {
+  const searchFrom = (dimension: 'split' | 'concurrency', size: { min: number; max: number }) => {
+    const state: AutoTuneState = {
+      ...initialAutoTuneState(1.5), dimension, phase: 'search',
+      reference: { setting: { size: 40, concurrency: 4 }, goodput: 1000, latencyMs: 50 }, overloadAt: { size: Infinity, concurrency: 5 },
+    }
+    let moved: Setting | undefined
+    propose(state, { size, concurrency: { min: 1, max: 8 } }, 'try', 'test', (_rule, next) => {
+      moved = next
+      return { batchSize: Math.round(next.size), concurrency: next.concurrency, state }
+    }, () => ({ batchSize: 40, concurrency: 4, state }))
+    return moved
+  }
+
+  it('lets a split that keeps the items in flight (more, smaller batches) pass it', () => {
+    const moved = searchFrom('split', { min: 1, max: 100 })!
+    expect(moved.concurrency).toBeGreaterThanOrEqual(5)
+    expect(moved.size * moved.concurrency).toBeCloseTo(160)
+  })
+
+  it('stops a split the size floor turns into more items in flight, as it stops a concurrency raise', () => {
+    // The size cannot go below 40: the "split" would be 40 × 6, more in flight, so the ceiling holds; only down moves are left.
+    for (const dimension of ['split', 'concurrency'] as const) {
+      const moved = searchFrom(dimension, { min: 40, max: 100 })
+      expect(moved === undefined || moved.concurrency < 5).toBe(true)
+    }
   })
 })
