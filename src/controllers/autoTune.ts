@@ -24,9 +24,10 @@ export interface AutoTuneOptions {
   readonly workConserving?: boolean
   /**
    * Abort an attempt that runs 64 times as long as healthy flushes (per item) and retry it
-   * inside the cut target (default true): a call stalled in an overrun backend holds the load
-   * its retry, alone, would free. The retry does not use up one of `retry.attempts`. Set false
-   * for a sink that ignores `info.signal` and must not see a write again that may have landed.
+   * inside the cut target (default true): calls stalled in an overrun backend hold the load
+   * their retries, fewer at a time, would free. The retry does not use up one of
+   * `retry.attempts`. Set false for a sink that ignores `info.signal` and must not see a write
+   * again that may have landed.
    */
   readonly abortStalls?: boolean
 }
@@ -106,7 +107,7 @@ export function autoTune(options: AutoTuneOptions = {}): Controller<AutoTuneStat
     ...(workConserving ? { waitMs: 0 } : {}),
     // A flush running 16 times as long as healthy ones is a stall: decide without waiting for its end.
     overdueMs: (state) => (state.healthyMs === null ? undefined : 2 * STALL_FACTOR * state.healthyMs),
-    // At four times that (per item), the attempt is cut short and retried inside the cut target: a stalled call holds the backend its retry, alone, would free.
+    // At four times that (per item), the attempt is cut short and retried inside the cut target: stalled calls hold the backend their retries, fewer at a time, would free.
     ...(abortStalls ? { attemptTimeoutMs: (state: AutoTuneState, items: number) => (state.healthyMs === null || state.healthyItems === null ? undefined : ABORT_FACTOR * state.healthyMs * Math.max(1, items / state.healthyItems)) } : {}),
     initialState: () => initialAutoTuneState(MAX_STEP),
     decide(input, state) {
