@@ -83,6 +83,37 @@ describe('autoTune at the top', () => {
   })
 })
 
+describe('autoTune gains under the band', () => {
+  it('keeps a move up whose flushes took no longer, even when it gains less than the band (a last step to a bound)', () => {
+    const controller = autoTune()
+    const pinned = { size: { min: 1, max: 1 }, concurrency: { min: 1, max: 200 } }
+    let state = controller.initialState()
+    let target = { batchSize: 1, concurrency: 187 }
+    const rules: string[] = []
+    for (let round = 1; round <= 3; round++) {
+      // Every request takes 100 ms however many run: 200 in flight give 7 % more than 187, under the 10 % band.
+      const decision = controller.decide({ target, samples: healthy(target, 400, 100, round * 1000), bounds: pinned, now: round * 1000 }, state)
+      rules.push(decision.reason!.rule)
+      state = decision.state
+      target = { batchSize: decision.batchSize, concurrency: decision.concurrency }
+    }
+    expect(rules.slice(0, 2)).toEqual(['try', 'better'])
+    expect(target.concurrency).toBe(200)
+  })
+
+  it('still calls a move up "same" when its flushes took longer and it gained less than the band', () => {
+    const controller = autoTune()
+    const pinned = { size: { min: 1, max: 1 }, concurrency: { min: 1, max: 200 } }
+    const target = { batchSize: 1, concurrency: 187 }
+    const tried = controller.decide({ target, samples: healthy(target, 400, 100, 1000), bounds: pinned, now: 1000 }, controller.initialState())
+    const trial = { batchSize: tried.batchSize, concurrency: tried.concurrency }
+    // At 101 ms each, 200 give 1980/s, 6 % over 187's 1870/s, but with slower flushes.
+    const judged = controller.decide({ target: trial, samples: healthy(trial, 400, 101, 2000), bounds: pinned, now: 2000 }, tried.state)
+    expect(judged.reason!.rule).toBe('same')
+    expect(judged.concurrency).toBe(187)
+  })
+})
+
 describe('autoTune search under a concurrency ceiling', () => {
   const searchFrom = (dimension: 'split' | 'concurrency', size: { min: number; max: number }) => {
     const state: AutoTuneState = {
