@@ -79,9 +79,9 @@ const RECOVER_SHARE = 0.85
  *   lifts the size's by 10 %, each new search and each probe lifts both.
  * - Stalls (`abortStalls`): an attempt running 64 times as long as healthy ones (per item) is
  *   aborted and retried, its retry waiting until it fits the cut target.
- * - At the top: a move up that paid with every way up blocked (bounds, ceilings) settles; a
- *   move up whose flushes took no longer pays with any gain, even under the band (a last step
- *   to a bound can gain less than the band).
+ * - At the top: a move up that paid with every way up blocked (bounds, ceilings) settles; more
+ *   flush slots (the size no larger) whose flushes took no longer pay with any gain, even under
+ *   the band (a last step to a bound can gain less than the band).
  * - Demand: when most batches leave partial (the producers, not the size, limit them) it
  *   does not search; it adds flush slots when every slot was taken.
  * - `targetLatencyMs`: a mean flush latency above it shrinks the size in proportion.
@@ -238,8 +238,8 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
   if (state.trial && state.reference) {
     const ref = state.reference
     const margin = rules.band * ref.goodput
-    // More in flight at no cost in latency: a gain under the band is no noise (a step at the bound can gain less than the band).
-    const free = goodput > ref.goodput && setting.size * setting.concurrency > ref.setting.size * ref.setting.concurrency && latencyMs <= ref.latencyMs
+    // More flush slots at no cost in latency (the size no larger): a gain under the band is no noise (a last step to a bound can gain less than the band).
+    const free = goodput > ref.goodput && setting.concurrency > ref.setting.concurrency && setting.size <= ref.setting.size && latencyMs <= ref.latencyMs
     if (goodput > ref.goodput + margin || free) {
       // Starting: while a bigger batch costs hardly more time (the per-call overhead dominates), the size steps grow, up to ×4.
       const sizeRatio = setting.size / ref.setting.size
