@@ -5,7 +5,7 @@ import type { ControlTarget, Controller, ControllerDecision, ControllerInput } f
 import { clampSetting, other, roundSetting, sameRounded, type Setting } from './setting.ts'
 import { propose } from './autoTuneSearch.ts'
 import { emptyEpoch, foldSample, goodputOf, meanMs, overloadShare } from './epoch.ts'
-import { fade, initialAutoTuneState, raisedBy, relax, SETTLE_STEP, upBlocked, type AutoTuneState } from './autoTuneState.ts'
+import { fade, healthyFor, initialAutoTuneState, raisedBy, relax, SETTLE_STEP, upBlocked, type AutoTuneState } from './autoTuneState.ts'
 
 export type { AutoTuneState } from './autoTuneState.ts'
 
@@ -108,9 +108,9 @@ export function autoTune(options: AutoTuneOptions = {}): Controller<AutoTuneStat
     intervalMs: 1,
     ...(workConserving ? { waitMs: 0 } : {}),
     // A flush running 16 times as long as healthy ones is a stall: decide without waiting for its end.
-    overdueMs: (state) => (state.healthyMs === null ? undefined : 2 * STALL_FACTOR * state.healthyMs),
+    overdueMs: (state) => scaled(2 * STALL_FACTOR, stallBase(state, state.setting?.size ?? 0)),
     // At four times that (per item), the attempt is cut short and retried inside the cut target: stalled calls hold the backend their retries, fewer at a time, would free.
-    ...(abortStalls ? { attemptTimeoutMs: (state: AutoTuneState, items: number) => (state.healthyMs === null || state.healthyItems === null ? undefined : ABORT_FACTOR * state.healthyMs * Math.max(1, items / state.healthyItems)) } : {}),
+    ...(abortStalls ? { attemptTimeoutMs: (state: AutoTuneState, items: number) => scaled(ABORT_FACTOR, healthyFor(state, items)) } : {}),
     initialState: () => initialAutoTuneState(MAX_STEP),
     decide(input, state) {
       return decide(input, state, { targetLatencyMs, band, minFlushes })
@@ -160,7 +160,9 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
   // An attempt that started before this setting came into force was acted on already (as flushes of an earlier setting do not count).
   const runningMs = input.oldestAttemptMs !== undefined && now - input.oldestAttemptMs >= state.since ? input.oldestAttemptMs : 0
   const slowestMs = Math.max(epoch.maxMs, runningMs)
-  const stalled = state.healthyMs !== null && (epoch.secondMs > STALL_FACTOR * state.healthyMs || slowestMs > 2 * STALL_FACTOR * state.healthyMs)
+  // Starting, against the healthy latency scaled to this epoch's batches: a start step may make them 4 times as big.
+  const expectedMs = stallBase(state, epoch.flushes > 0 ? epoch.items / epoch.flushes : setting.size)
+  const stalled = expectedMs !== null && (epoch.secondMs > STALL_FACTOR * expectedMs || slowestMs > 2 * STALL_FACTOR * expectedMs)
   if (stalled || epoch.overloads > 0 || epoch.monitorAlarms > 0 || (epoch.flushes > 0 && overloadShare(epoch) > OVERLOAD_SHARE)) {
     const calm = { reference: null, trial: false, phase: 'search' as const, settledEpochs: 0, step: { size: 1.5, concurrency: 1.5, split: 1.5, both: 1.5 } }
     // A trial that raised a dimension and met overload goes back, and that level becomes a ceiling; a trial that raised nothing did not cause it.
@@ -175,8 +177,8 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
     // The slower the overrun flush against healthy ones, the deeper the cut of items in flight: healthy ÷ seen, 0.06..0.64;
     // refusals that come back fast (429s, a rate limit: latency within twice healthy) cut gently, ×0.9 as Vector's ARC.
     // The batches shrink first (under load the best setting is small batches in every slot); concurrency takes what the size cannot.
-    const fastRefusals = !stalled && epoch.timeouts === 0 && state.healthyMs !== null && slowestMs <= 2 * state.healthyMs
-    const factor = fastRefusals ? Math.sqrt(0.9) : state.healthyMs === null || slowestMs <= 0 ? 0.5 : Math.min(0.8, Math.max(0.25, Math.sqrt(state.healthyMs / slowestMs)))
+    const fastRefusals = !stalled && epoch.timeouts === 0 && expectedMs !== null && slowestMs <= 2 * expectedMs
+    const factor = fastRefusals ? Math.sqrt(0.9) : expectedMs === null || slowestMs <= 0 ? 0.5 : Math.min(0.8, Math.max(0.25, Math.sqrt(expectedMs / slowestMs)))
     const size = Math.max(bounds.size.min, setting.size * factor * factor)
     const rest = (setting.size * factor * factor) / size
     const next = { size, concurrency: rest < 1 ? Math.max(bounds.concurrency.min, Math.min(setting.concurrency - 1, Math.floor(setting.concurrency * rest + (fastRefusals ? 0.5 : 0)))) : setting.concurrency }
@@ -191,7 +193,7 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
     // Not after fast refusals: a rate limit's 429s say this batcher itself asked too much, not that a burst passed by.
     const recover = state.recover ?? (state.healthyMs === null || fastRefusals ? null : { setting: raise ? raise.from : setting, latencyMs: state.healthyMs })
     return move('overload', next, { ...calm, overloadAt, recover, direction: { size: 1, concurrency: 1, split: 1, both: 1 } },
-      `the backend is overrun (${stalled ? `a flush took ${round(slowestMs)} ms against ${round(state.healthyMs!)} ms healthy` : 'timeouts, failed flushes or alarming feedback'}): items in flight ×${(factor * factor).toFixed(2)}, batches first, and stay under them`)
+      `the backend is overrun (${stalled ? `a flush took ${round(slowestMs)} ms against ${round(expectedMs!)} ms healthy` : 'timeouts, failed flushes or alarming feedback'}): items in flight ×${(factor * factor).toFixed(2)}, batches first, and stay under them`)
   }
   // Starting, an epoch is half as long: a short job must not spend itself measuring.
   const starting = state.dimension === 'both'
@@ -285,6 +287,16 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
     return move('settled', setting, { reference: smoothed, settledEpochs }, `settled at goodput ${round(goodput)}/s`)
   }
   return propose({ ...state, reference: measured }, bounds, 'try', `goodput ${round(goodput)}/s measured: try a step`, move, hold)
+}
+
+/** The latency a stall is judged against: the healthy one, scaled to batches of `items` while starting (the start's steps grow the size up to ×4). */
+function stallBase(state: AutoTuneState, items: number): number | null {
+  return state.dimension === 'both' ? healthyFor(state, items) : state.healthyMs
+}
+
+/** `factor × ms`, or undefined before there is a healthy latency. */
+function scaled(factor: number, ms: number | null): number | undefined {
+  return ms === null ? undefined : factor * ms
 }
 
 function round(value: number): number {

@@ -86,3 +86,12 @@ export function fade(overloadAt: AutoTuneState['overloadAt']): AutoTuneState['ov
 export function relax(overloadAt: AutoTuneState['overloadAt']): AutoTuneState['overloadAt'] {
   return { size: overloadAt.size * 1.5, concurrency: overloadAt.concurrency + 1 }
 }
+
+/**
+ * The healthy latency scaled to a flush of `items` items (never below it): a batch bigger than
+ * the healthy ones may take longer without being stalled. Null before the first healthy epoch.
+ */
+export function healthyFor(state: AutoTuneState, items: number): number | null {
+  if (state.healthyMs === null) return null
+  return state.healthyMs * Math.max(1, items / (state.healthyItems ?? items))
+}

@@ -1,6 +1,7 @@
 /**
  * autoTune at its limits: the stall limit it gives the batcher (`attemptTimeoutMs`), that a
- * stalled attempt it already acted on does not cut again, that a move up that paid with every
+ * stalled attempt it already acted on does not cut again, that a start step's bigger batches
+ * are judged against a healthy latency scaled to them, that a move up that paid with every
  * way up blocked settles instead of trying a way down, and that a concurrency ceiling stops
  * moves that add items in flight but not a split that keeps them.
  */
@@ -57,6 +58,24 @@ describe('autoTune stall limit', () => {
     const older = controller.decide({ target, samples: healthy(target, 1, 20, 1500), bounds, now: 1500, oldestAttemptMs: 501 }, moved.state)
     expect(older.reason!.rule).toBe('measuring')
     expect([older.batchSize, older.concurrency]).toEqual([target.batchSize, target.concurrency])
+  })
+})
+
+describe('autoTune stalls while starting', () => {
+  /** Decides on two 400-item flushes of 90 ms after healthy ones of 100 items took 10 ms, starting (`both`) or searching (`size`). */
+  const judge = (dimension: 'both' | 'size') => {
+    const controller = autoTune()
+    const target = { batchSize: 400, concurrency: 1 }
+    const state: AutoTuneState = { ...initialAutoTuneState(1.5), dimension, setting: { size: 400, concurrency: 1 }, since: 0, seen: 0, healthyMs: 10, healthyItems: 100 }
+    return controller.decide({ target, samples: healthy(target, 2, 90, 100), bounds, now: 100 }, state).reason!.rule
+  }
+
+  it('judges a flush against the healthy latency scaled to its batch while starting (a start step may make batches 4 times as big)', () => {
+    expect(judge('both')).toBe('measuring')
+  })
+
+  it('judges it against the healthy latency itself once searching: 9 times as long twice is a stall', () => {
+    expect(judge('size')).toBe('overload')
   })
 })
 
