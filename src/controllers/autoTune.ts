@@ -5,7 +5,7 @@ import type { ControlTarget, Controller, ControllerDecision, ControllerInput } f
 import { clampSetting, other, roundSetting, sameRounded, type Setting } from './setting.ts'
 import { propose } from './autoTuneSearch.ts'
 import { emptyEpoch, foldSample, goodputOf, meanMs, overloadShare } from './epoch.ts'
-import { fade, healthyFor, initialAutoTuneState, raisedBy, relax, SETTLE_STEP, upBlocked, type AutoTuneState } from './autoTuneState.ts'
+import { fade, healthyFor, initialAutoTuneState, raisedBy, relax, scaled, SETTLE_STEP, stallBase, upBlocked, type AutoTuneState } from './autoTuneState.ts'
 
 export type { AutoTuneState } from './autoTuneState.ts'
 
@@ -287,16 +287,6 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
     return move('settled', setting, { reference: smoothed, settledEpochs }, `settled at goodput ${round(goodput)}/s`)
   }
   return propose({ ...state, reference: measured }, bounds, 'try', `goodput ${round(goodput)}/s measured: try a step`, move, hold)
-}
-
-/** The latency a stall is judged against: the healthy one, scaled to batches of `items` while starting (the start's steps grow the size up to ×4). */
-function stallBase(state: AutoTuneState, items: number): number | null {
-  return state.dimension === 'both' ? healthyFor(state, items) : state.healthyMs
-}
-
-/** `factor × ms`, or undefined before there is a healthy latency. */
-function scaled(factor: number, ms: number | null): number | undefined {
-  return ms === null ? undefined : factor * ms
 }
 
 function round(value: number): number {

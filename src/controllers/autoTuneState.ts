@@ -95,3 +95,13 @@ export function healthyFor(state: AutoTuneState, items: number): number | null {
   if (state.healthyMs === null) return null
   return state.healthyMs * Math.max(1, items / (state.healthyItems ?? items))
 }
+
+/** The latency a stall is judged against: the healthy one, scaled to batches of `items` while starting (the start's steps grow the size up to ×4). */
+export function stallBase(state: AutoTuneState, items: number): number | null {
+  return state.dimension === 'both' ? healthyFor(state, items) : state.healthyMs
+}
+
+/** `factor × ms`, or undefined before there is a healthy latency. */
+export function scaled(factor: number, ms: number | null): number | undefined {
+  return ms === null ? undefined : factor * ms
+}
