@@ -1,7 +1,7 @@
 /**
- * What {@link autoTune} remembers between adjustments, its first memory, and the rules of its
+ * What {@link autoTune} remembers between adjustments, its first memory, the rules of its
  * overload ceilings (which dimension a trial raised, how ceilings fade, when every way up is
- * blocked).
+ * blocked) and the latencies its stall rules measure against.
  */
 
 import type { ControllerInput } from './controller.ts'
