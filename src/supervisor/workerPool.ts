@@ -19,6 +19,8 @@ export interface PoolHost<T> {
   later(delay: number, work: () => void): Subscription
   /** A worker started in `slot`: feed it what the slot holds. */
   attached(slot: Slot<T>): void
+  /** The worker of `slot` crashed: the slot holds items back from now on. */
+  crashed(slot: Slot<T>): void
 }
 
 /**
@@ -56,6 +58,7 @@ export class WorkerPool<T> {
         this.lastCrash = error
         options.logger.warn(`loadbatch: supervisor worker ${slot.id} crashed`, error)
         this.restartQueue.push(slot)
+        host.crashed(slot)
         self.send({ type: 'WORKER_CRASHED', workerId: slot.id, at: options.scheduler.now(), error })
       },
     }
