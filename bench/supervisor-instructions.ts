@@ -9,7 +9,8 @@
  * thread in a fixed order, and `--no-memory-reducer` keeps V8 from collecting on a wall-clock
  * timer (under valgrind a run takes seconds): without them two counts of the same code differ
  * by more than a run costs. What a count cannot see: cache misses, and GC pauses stretched by a
- * busy machine.
+ * busy machine. A third argument `create` only makes the contender each time (left running,
+ * empty): the bench makes each before its clock starts, so subtract that from a run.
  */
 import { createBatcher } from '../src/batcher/createBatcher.ts'
 import { byKey } from '../src/routing/byKey.ts'
@@ -24,7 +25,7 @@ const CAPACITY = 10_000
 const WORKERS = 4
 const WARMUP = 3
 const flush = async (_batch: number[]) => {}
-const [contender = 'batcher', repsText = '1'] = process.argv.slice(2)
+const [contender = 'batcher', repsText = '1', only] = process.argv.slice(2)
 
 interface Sink {
   tryAdd(item: number): boolean
@@ -48,4 +49,6 @@ const makers: Record<string, () => Sink> = {
 const make = makers[contender]
 if (!make) throw new Error(`Expected the contender to be one of ${Object.keys(makers).join(', ')}, got \`${contender}\``)
 for (let round = 0; round < WARMUP; round++) for (const other of Object.values(makers)) await push(other())
-for (let rep = 0; rep < Number(repsText); rep++) await push(make())
+// `create`: only make the contender (what the bench does before its clock starts), to subtract from a full run.
+for (let rep = 0; rep < Number(repsText); rep++) if (only === 'create') make()
+else await push(make())
