@@ -24,7 +24,10 @@ const SIZE = 100
 const CAPACITY = 10_000
 const WORKERS = 4
 const WARMUP = 3
-const ROUNDS = 11
+// A run is ~10 ms, and whether a scavenge (about one per run) falls inside it swings it by 10 % or
+// more on a busy machine: 31 runs per contender, not 11, so the median settles (11 gave 0.74–1.04
+// for the same code).
+const ROUNDS = 31
 const flush = async (_batch: number[]) => {}
 
 interface Sink {
@@ -57,10 +60,12 @@ const contenders: [string, () => Sink][] = [
   ['supervisor, 4 workers, byKey(i % 64)', pool(() => byKey<number>((i) => i % 64))],
 ]
 // Rounds interleave the contenders (one run each, in turn), so a machine that gets busier or
-// quieter meanwhile slows them alike and the ratios stay fair.
+// quieter meanwhile slows them alike and the ratios stay fair; every other round takes them in
+// reverse, so no contender always runs in the heap (and the garbage) the same other one left.
 const samples: number[][] = contenders.map(() => [])
 for (let round = 0; round < WARMUP + ROUNDS; round++) {
-  for (const [index, [, make]] of contenders.entries()) {
+  const order = [...contenders.entries()]
+  for (const [index, [, make]] of round % 2 === 0 ? order : order.reverse()) {
     const itemsPerSecond = await runOnce(make)
     if (round >= WARMUP) samples[index]!.push(itemsPerSecond)
   }

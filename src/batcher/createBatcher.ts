@@ -28,7 +28,7 @@ export interface Batcher<T> extends ItemPort<T> {
 /**
  * The batcher logic for `options`, and a way to reach the port of each actor made from it.
  * `takeLeftovers` (for supervisors) takes what an actor gives up when it is stopped or crashes
- * before it drained; without it, those items are dead-lettered.
+ * before it drained, told which actor it was; without it, those items are dead-lettered.
  */
 export function createBatcherLogic<T>(options: BatcherOptions<T>, takeLeftovers?: LeftoverTaker<T>): {
   logic: BatcherLogic
@@ -43,7 +43,7 @@ export function createBatcherLogic<T>(options: BatcherOptions<T>, takeLeftovers?
   const logic = batcherMachine.provide({
     actions: {
       startRuntime: ({ self, context }) => {
-        const created = new BatcherRuntime(resolved, self, takeLeftovers)
+        const created = new BatcherRuntime(resolved, self, takeLeftovers && ((items, tickets) => takeLeftovers(items, tickets, self)))
         runtimes.set(self, created)
         // Also reached when a parent stops this actor without STOP: the runtime then dead-letters what is left.
         self.subscribe({ complete: () => created.release(), error: () => created.release() })

@@ -1,3 +1,4 @@
+import type { AnyActorRef } from 'xstate'
 import type { FlushTrigger } from '../../machines/batcher.types.ts'
 import { AttemptSignal } from '../attemptSignal.ts'
 import { classifyError } from '../controllers/classifyError.ts'
@@ -21,9 +22,10 @@ export interface Ticket {
  * Takes the items an actor gives up when it is stopped (or crashes) before it drained, with the
  * `submit` promise of each (undefined for items that were not submitted), oldest first. Returns
  * true when it took them: they are neither dead-lettered nor rejected here, their promises
- * follow them. A supervisor hands them to the crashed worker's replacement this way.
+ * follow them. A supervisor hands them to the crashed worker's replacement this way. `actor` is
+ * the actor that gave them up (given by `createBatcherLogic`: one logic serves many actors).
  */
-export type LeftoverTaker<T> = (items: T[], tickets: readonly (Ticket | undefined)[]) => boolean
+export type LeftoverTaker<T> = (items: T[], tickets: readonly (Ticket | undefined)[], actor?: AnyActorRef) => boolean
 
 /** A batch from its cut to its final outcome, across retries. */
 export interface Flight<T> {

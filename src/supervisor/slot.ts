@@ -14,8 +14,6 @@ export interface Held<T> {
 /** One place in the pool, named `worker-<n>`: a restarted worker takes its predecessor's slot, keys and held items. */
 export interface Slot<T> extends RouteWorker {
   ref: AnyActorRef | undefined
-  /** This slot's worker logic, made once: its dead-letter hook knows the slot. */
-  logic: WorkerLogic<T> | undefined
   /** What the slot's worker gave up as it stopped without draining (with its `submit` promises), until we know whether it crashed. */
   readonly stash: Held<T>[][]
   /** The live worker's data plane; undefined before it started and after it crashed. */
@@ -42,7 +40,7 @@ export type Spawn = (logic: AnyActorLogic, options: { id: string; systemId: stri
 /** A new slot named `id`, closed (holding) until its worker starts. */
 export function newSlot<T>(id: string): Slot<T> {
   const slot: Slot<T> = {
-    id, idHash: hashKey(id), ref: undefined, logic: undefined, stash: [], crash: undefined, port: undefined, holding: false, held: [], leftoverAt: 0,
+    id, idHash: hashKey(id), ref: undefined, stash: [], crash: undefined, port: undefined, holding: false, held: [], leftoverAt: 0,
     delivering: false, retiring: false, ready: Promise.resolve(), markReady: () => {},
     load: () => (slot.port?.pending ?? 0) + slot.held.length,
   }
@@ -124,22 +122,22 @@ export async function drainSlot<T>(slot: Slot<T>, timeoutMs: number | undefined,
 }
 
 /**
- * Spawns the slot's worker logic as a real child (`id` and `systemId` = the slot name, under the
- * owner's systemId in a tree). `onError` is registered before the child starts; `onStarted` gets
- * the worker's port once its first snapshot says it runs (unless another worker took the slot).
+ * Spawns the worker `logic` as a real child in `slot` (`id` and `systemId` = the slot name, under
+ * the owner's systemId in a tree). `onError` is registered before the child starts; `onStarted`
+ * gets the worker's port once its first snapshot says it runs (unless another worker took the slot).
  */
 export function spawnWorker<T>(
-  slot: Slot<T>, spawn: Spawn, ownerSystemId: string | undefined,
+  slot: Slot<T>, logic: WorkerLogic<T>, spawn: Spawn, ownerSystemId: string | undefined,
   onError: (ref: AnyActorRef, error: unknown) => void, onStarted: (port: WorkerPort<T>) => void,
 ): void {
-  const ref = spawn(slot.logic!.logic, { id: slot.id, systemId: ownerSystemId ? `${ownerSystemId}/${slot.id}` : slot.id })
+  const ref = spawn(logic.logic, { id: slot.id, systemId: ownerSystemId ? `${ownerSystemId}/${slot.id}` : slot.id })
   slot.ref = ref
   ref.subscribe({ error: (error: unknown) => onError(ref, error) })
   const started = ref.subscribe({
     next: () => {
       started.unsubscribe()
       if (slot.ref !== ref || slot.port !== undefined) return
-      const port = slot.logic!.portOf(ref)
+      const port = logic.portOf(ref)
       if (!port) return
       slot.port = port
       onStarted(port)

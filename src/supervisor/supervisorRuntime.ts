@@ -61,6 +61,7 @@ export class SupervisorRuntime<T> {
         this.run.end()
         this.deliver(slot)
       },
+      crashed: (slot) => this.run.closed(slot),
     })
     this.scaling = new Scaling(options, this.pool, this.timers, {
       isAccepting: () => this.accepting, gaveUp: this.gaveUp, pending: () => this.pending, send: (event) => self.send(event), endRun: () => this.run.end(),
@@ -90,7 +91,7 @@ export class SupervisorRuntime<T> {
   tryAdd(item: T): boolean {
     // The hot path: within a run, the worker's own tryAdd and nothing else; nothing goes through the interpreter.
     const run = this.run
-    if (run.left > 0 && !run.slot!.holding) {
+    if (run.left > 0) {
       run.left--
       return run.port!.tryAdd(item)
     }
@@ -202,6 +203,7 @@ export class SupervisorRuntime<T> {
     slot.held.push(held)
     this.heldCount++
     closeSlot(slot)
+    this.run.closed(slot)
     if (slot.port !== undefined) this.deliver(slot)
     return true
   }

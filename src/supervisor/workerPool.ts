@@ -1,6 +1,7 @@
 import type { Subscription } from 'rxjs'
 import type { AnyActorRef } from 'xstate'
 import { deadLetter } from '../deadLetter.ts'
+import type { WorkerLogic } from '../port.ts'
 import { backoffDelay } from '../retry.ts'
 import { onWorkerCrash, takeLeftovers, type CrashHost } from './crashHandoff.ts'
 import { drainSlot, flushSlot, newSlot, spawnWorker, type Held, type Slot, type Spawn } from './slot.ts'
@@ -19,6 +20,8 @@ export interface PoolHost<T> {
   later(delay: number, work: () => void): Subscription
   /** A worker started in `slot`: feed it what the slot holds. */
   attached(slot: Slot<T>): void
+  /** The worker of `slot` crashed: the slot holds items back from now on. */
+  crashed(slot: Slot<T>): void
 }
 
 /**
@@ -39,6 +42,13 @@ export class WorkerPool<T> {
   private nextSlot = 0
   private readonly restartQueue: Slot<T>[] = []
   private readonly crashHost: CrashHost<T>
+  /**
+   * The worker logic, made once for every slot (one statechart for all workers: XState works out
+   * a chart's transitions once per chart, on first use); what a worker gives up goes to the slot
+   * it was spawned into.
+   */
+  private readonly logic: WorkerLogic<T>
+  private readonly slotOf = new WeakMap<AnyActorRef, Slot<T>>()
 
   constructor(
     private readonly options: ResolvedSupervisor<T>,
@@ -56,9 +66,14 @@ export class WorkerPool<T> {
         this.lastCrash = error
         options.logger.warn(`loadbatch: supervisor worker ${slot.id} crashed`, error)
         this.restartQueue.push(slot)
+        host.crashed(slot)
         self.send({ type: 'WORKER_CRASHED', workerId: slot.id, at: options.scheduler.now(), error })
       },
     }
+    this.logic = options.workerLogicFor((items, tickets, actor) => {
+      const slot = actor === undefined ? undefined : this.slotOf.get(actor)
+      return slot !== undefined && takeLeftovers(slot, items, tickets, this.crashHost)
+    })
   }
 
   /** Spawns the initial workers. */
@@ -88,12 +103,12 @@ export class WorkerPool<T> {
 
   /** Spawns a worker into `slot`; its port is attached once it started, and its crash handed to the crash handoff. */
   private spawnInto(slot: Slot<T>, spawn: Spawn): Slot<T> {
-    slot.logic ??= this.options.workerLogicFor((items, tickets) => takeLeftovers(slot, items, tickets, this.crashHost))
     const ownId = (this.self as { systemId?: string }).systemId
-    spawnWorker(slot, spawn, ownId, (ref, error) => this.onWorkerError(slot, ref, error), (port) => {
+    spawnWorker(slot, this.logic, spawn, ownId, (ref, error) => this.onWorkerError(slot, ref, error), (port) => {
       this.ports.push({ port, slot, handedOver: 0, live: true })
       this.host.attached(slot)
     })
+    this.slotOf.set(slot.ref!, slot)
     return slot
   }
 
