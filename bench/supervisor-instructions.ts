@@ -12,43 +12,12 @@
  * busy machine. A third argument `create` only makes the contender each time (left running,
  * empty): the bench makes each before its clock starts, so subtract that from a run.
  */
-import { createBatcher } from '../src/batcher/createBatcher.ts'
-import { byKey } from '../src/routing/byKey.ts'
-import { leastLoaded } from '../src/routing/leastLoaded.ts'
-import { roundRobin } from '../src/routing/roundRobin.ts'
-import type { Router } from '../src/routing/router.ts'
-import { createSupervisor } from '../src/supervisor/createSupervisor.ts'
+import { contenders, push, WARMUP } from './supervisorWorkload.ts'
 
-const ITEMS = 200_000
-const SIZE = 100
-const CAPACITY = 10_000
-const WORKERS = 4
-const WARMUP = 3
-const flush = async (_batch: number[]) => {}
 const [contender = 'batcher', repsText = '1', only] = process.argv.slice(2)
-
-interface Sink {
-  tryAdd(item: number): boolean
-  add(item: number): Promise<void>
-  stop(): Promise<void>
-}
-
-async function push(target: Sink): Promise<void> {
-  for (let i = 0; i < ITEMS; i++) if (!target.tryAdd(i)) await target.add(i)
-  await target.stop()
-}
-
-const pool = (route: () => Router<number>) => () =>
-  createSupervisor<number>({ worker: { flush, size: SIZE, capacity: CAPACITY / WORKERS }, workers: { min: WORKERS }, route: route() })
-const makers: Record<string, () => Sink> = {
-  batcher: () => createBatcher<number>({ flush, size: SIZE, capacity: CAPACITY }),
-  supervisor: pool(() => roundRobin<number>()),
-  leastLoaded: pool(() => leastLoaded<number>()),
-  byKey: pool(() => byKey<number>((i) => i % 64)),
-}
-const make = makers[contender]
-if (!make) throw new Error(`Expected the contender to be one of ${Object.keys(makers).join(', ')}, got \`${contender}\``)
-for (let round = 0; round < WARMUP; round++) for (const other of Object.values(makers)) await push(other())
+const make = contenders.find((c) => c.key === contender)?.make
+if (!make) throw new Error(`Expected the contender to be one of ${contenders.map((c) => c.key).join(', ')}, got \`${contender}\``)
+for (let round = 0; round < WARMUP; round++) for (const other of contenders) await push(other.make())
 // `create`: only make the contender (what the bench does before its clock starts), to subtract from a full run.
 for (let rep = 0; rep < Number(repsText); rep++) if (only === 'create') make()
 else await push(make())

@@ -12,34 +12,12 @@
  *
  * Run: node --import tsx bench/supervisor.ts
  */
-import { createBatcher } from '../src/batcher/createBatcher.ts'
-import { byKey } from '../src/routing/byKey.ts'
-import { leastLoaded } from '../src/routing/leastLoaded.ts'
-import { roundRobin } from '../src/routing/roundRobin.ts'
-import type { Router } from '../src/routing/router.ts'
-import { createSupervisor } from '../src/supervisor/createSupervisor.ts'
+import { contenders, ITEMS, push, SIZE, WARMUP, type Sink } from './supervisorWorkload.ts'
 
-const ITEMS = 200_000
-const SIZE = 100
-const CAPACITY = 10_000
-const WORKERS = 4
-const WARMUP = 3
 // A run is ~10 ms, and whether a scavenge (about one per run) falls inside it swings it by 10 % or
 // more on a busy machine: 31 runs per contender, not 11, so the median settles (11 gave 0.74–1.04
 // for the same code).
 const ROUNDS = 31
-const flush = async (_batch: number[]) => {}
-
-interface Sink {
-  tryAdd(item: number): boolean
-  add(item: number): Promise<void>
-  stop(): Promise<void>
-}
-
-async function push(target: Sink): Promise<void> {
-  for (let i = 0; i < ITEMS; i++) if (!target.tryAdd(i)) await target.add(i)
-  await target.stop()
-}
 
 /** Items per second of one run of a fresh `make()`. */
 async function runOnce(make: () => Sink): Promise<number> {
@@ -49,29 +27,19 @@ async function runOnce(make: () => Sink): Promise<number> {
   return ITEMS / ((performance.now() - started) / 1000)
 }
 
-const batcher = () => createBatcher<number>({ flush, size: SIZE, capacity: CAPACITY })
-const pool = (route: () => Router<number>) => () =>
-  createSupervisor<number>({ worker: { flush, size: SIZE, capacity: CAPACITY / WORKERS }, workers: { min: WORKERS }, route: route() })
-
-const contenders: [string, () => Sink][] = [
-  ['one batcher', batcher],
-  ['supervisor, 4 workers, roundRobin', pool(() => roundRobin<number>())],
-  ['supervisor, 4 workers, leastLoaded', pool(() => leastLoaded<number>())],
-  ['supervisor, 4 workers, byKey(i % 64)', pool(() => byKey<number>((i) => i % 64))],
-]
 // Rounds interleave the contenders (one run each, in turn), so a machine that gets busier or
 // quieter meanwhile slows them alike and the ratios stay fair; every other round takes them in
 // reverse, so no contender always runs in the heap (and the garbage) the same other one left.
 const samples: number[][] = contenders.map(() => [])
 for (let round = 0; round < WARMUP + ROUNDS; round++) {
   const order = [...contenders.entries()]
-  for (const [index, [, make]] of round % 2 === 0 ? order : order.reverse()) {
+  for (const [index, { make }] of round % 2 === 0 ? order : order.reverse()) {
     const itemsPerSecond = await runOnce(make)
     if (round >= WARMUP) samples[index]!.push(itemsPerSecond)
   }
 }
 const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!
-const rows: [string, number][] = contenders.map(([name], index) => [name, median(samples[index]!)])
+const rows: [string, number][] = contenders.map(({ label }, index) => [label, median(samples[index]!)])
 const one = rows[0]![1]
 console.log(`${ITEMS} items, batch ${SIZE}, async no-op flush, median of ${ROUNDS} runs (Node ${process.version})`)
 for (const [name, itemsPerSecond] of rows) {

@@ -136,46 +136,33 @@ describe('retries after a cut', () => {
     return { flush, written, most: () => most }
   }
 
-  it('run one at a time once the concurrency was cut to one', async () => {
+  /**
+   * Starts at `size` × `concurrency`, offers `items`, cuts to `to` on the first failure; returns
+   * what was written and the most attempts that ran at once after the cut.
+   */
+  async function retriesAfterCut(size: number, concurrency: number, to: { batchSize: number; concurrency: number }, items: number) {
     const time = createVirtualTime()
     const sinkUnderTest = firstCallsFail(time, 12)
     const batcher = createBatcher<number>({
-      flush: sinkUnderTest.flush, size: { initial: 1, min: 1, max: 2 }, concurrency: { initial: 4, min: 1, max: 4 },
-      controller: cutOnFailure({ batchSize: 1, concurrency: 1 }), scheduler: time.scheduler, retry: { attempts: 3, backoffMs: 5, jitter: false },
+      flush: sinkUnderTest.flush, size: { initial: size, min: 1, max: Math.max(2, size) }, concurrency: { initial: concurrency, min: 1, max: concurrency },
+      controller: cutOnFailure(to), scheduler: time.scheduler, retry: { attempts: 3, backoffMs: 5, jitter: false },
     })
-    for (let i = 0; i < 4; i++) batcher.tryAdd(i)
+    for (let i = 0; i < items; i++) batcher.tryAdd(i)
     await time.advanceBy(200)
-    expect(sinkUnderTest.written.sort()).toEqual([0, 1, 2, 3])
-    expect(sinkUnderTest.most()).toBe(1)
     await batcher.stop()
+    return { written: sinkUnderTest.written.sort(), most: sinkUnderTest.most() }
+  }
+
+  it('run one at a time once the concurrency was cut to one', async () => {
+    expect(await retriesAfterCut(1, 4, { batchSize: 1, concurrency: 1 }, 4)).toEqual({ written: [0, 1, 2, 3], most: 1 })
   })
 
   it('keep the items in flight within size × concurrency once the size was cut', async () => {
-    const time = createVirtualTime()
-    const sinkUnderTest = firstCallsFail(time, 12)
-    const batcher = createBatcher<number>({
-      flush: sinkUnderTest.flush, size: { initial: 3, min: 1, max: 3 }, concurrency: { initial: 2, min: 1, max: 2 },
-      controller: cutOnFailure({ batchSize: 1, concurrency: 2 }), scheduler: time.scheduler, retry: { attempts: 3, backoffMs: 5, jitter: false },
-    })
-    for (let i = 0; i < 6; i++) batcher.tryAdd(i)
-    await time.advanceBy(200)
-    expect(sinkUnderTest.written.sort()).toEqual([0, 1, 2, 3, 4, 5])
     // Two batches of 3 failed together; cut to 1 × 2, their retries (3 items each) go one after the other.
-    expect(sinkUnderTest.most()).toBe(1)
-    await batcher.stop()
+    expect(await retriesAfterCut(3, 2, { batchSize: 1, concurrency: 2 }, 6)).toEqual({ written: [0, 1, 2, 3, 4, 5], most: 1 })
   })
 
   it('still run side by side while they fit the target', async () => {
-    const time = createVirtualTime()
-    const sinkUnderTest = firstCallsFail(time, 12)
-    const batcher = createBatcher<number>({
-      flush: sinkUnderTest.flush, size: { initial: 1, min: 1, max: 2 }, concurrency: { initial: 4, min: 1, max: 4 },
-      controller: cutOnFailure({ batchSize: 1, concurrency: 4 }), scheduler: time.scheduler, retry: { attempts: 3, backoffMs: 5, jitter: false },
-    })
-    for (let i = 0; i < 4; i++) batcher.tryAdd(i)
-    await time.advanceBy(200)
-    expect(sinkUnderTest.written.sort()).toEqual([0, 1, 2, 3])
-    expect(sinkUnderTest.most()).toBe(4)
-    await batcher.stop()
+    expect(await retriesAfterCut(1, 4, { batchSize: 1, concurrency: 4 }, 4)).toEqual({ written: [0, 1, 2, 3], most: 4 })
   })
 })

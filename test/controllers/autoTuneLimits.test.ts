@@ -31,6 +31,22 @@ function afterOneEpoch(controller = autoTune()): ControllerDecision<AutoTuneStat
   return controller.decide({ target, samples: healthy(target, 8, 20, 1000), bounds, now: 1000 }, first.state)
 }
 
+/** Drives autoTune for `rounds` rounds with pinned size 1 (requests), each round `flushes` flushes of `ms`; returns the rules and the last target. */
+function driveRequests(start: number, maxConcurrency: number, rounds: number, flushes: number, ms: number) {
+  const controller = autoTune()
+  const pinned = { size: { min: 1, max: 1 }, concurrency: { min: 1, max: maxConcurrency } }
+  let state = controller.initialState()
+  let target = { batchSize: 1, concurrency: start }
+  const rules: string[] = []
+  for (let round = 1; round <= rounds; round++) {
+    const decision = controller.decide({ target, samples: healthy(target, flushes, ms, round * 1000), bounds: pinned, now: round * 1000 }, state)
+    rules.push(decision.reason!.rule)
+    state = decision.state
+    target = { batchSize: decision.batchSize, concurrency: decision.concurrency }
+  }
+  return { rules, target }
+}
+
 describe('autoTune stall limit', () => {
   it('has none before a healthy epoch; then 64 × the healthy latency, per item of the healthy batches', () => {
     const controller = autoTune()
@@ -81,22 +97,9 @@ describe('autoTune stalls while starting', () => {
 
 describe('autoTune at the top', () => {
   it('settles where a move up paid and every way up is blocked, rather than trying a way down', () => {
-    const controller = autoTune()
-    const pinned = { size: { min: 1, max: 1 }, concurrency: { min: 1, max: 2 } }
-    let state = controller.initialState()
-    let target = { batchSize: 1, concurrency: 1 }
-    const rules: string[] = []
-    let now = 0
-    for (let round = 0; round < 6; round++) {
-      now += 1000
-      // Every slot's flush takes 100 ms whatever the concurrency: two slots give twice the goodput.
-      const decision = controller.decide({ target, samples: healthy(target, 8, 100, now), bounds: pinned, now }, state)
-      rules.push(decision.reason!.rule)
-      state = decision.state
-      target = { batchSize: decision.batchSize, concurrency: decision.concurrency }
-    }
-    expect(rules[0]).toBe('try')
-    expect(rules[1]).toBe('better')
+    // Every slot's flush takes 100 ms whatever the concurrency: two slots give twice the goodput.
+    const { rules, target } = driveRequests(1, 2, 6, 8, 100)
+    expect(rules.slice(0, 2)).toEqual(['try', 'better'])
     expect(target).toEqual({ batchSize: 1, concurrency: 2 })
     expect(rules.slice(2).every((rule) => rule === 'settled')).toBe(true)
   })
@@ -104,18 +107,8 @@ describe('autoTune at the top', () => {
 
 describe('autoTune gains under the band', () => {
   it('keeps a move up whose flushes took no longer, even when it gains less than the band (a last step to a bound)', () => {
-    const controller = autoTune()
-    const pinned = { size: { min: 1, max: 1 }, concurrency: { min: 1, max: 200 } }
-    let state = controller.initialState()
-    let target = { batchSize: 1, concurrency: 187 }
-    const rules: string[] = []
-    for (let round = 1; round <= 3; round++) {
-      // Every request takes 100 ms however many run: 200 in flight give 7 % more than 187, under the 10 % band.
-      const decision = controller.decide({ target, samples: healthy(target, 400, 100, round * 1000), bounds: pinned, now: round * 1000 }, state)
-      rules.push(decision.reason!.rule)
-      state = decision.state
-      target = { batchSize: decision.batchSize, concurrency: decision.concurrency }
-    }
+    // Every request takes 100 ms however many run: 200 in flight give 7 % more than 187, under the 10 % band.
+    const { rules, target } = driveRequests(187, 200, 3, 400, 100)
     expect(rules.slice(0, 2)).toEqual(['try', 'better'])
     expect(target.concurrency).toBe(200)
   })
