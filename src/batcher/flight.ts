@@ -10,6 +10,7 @@ import type { BatcherCounters } from './batcherMetrics.ts'
 import type { ResolvedOptions } from './batcherOptions.ts'
 import type { FeedbackWindow } from './feedbackWindow.ts'
 import { FlushDeadlines, type DeadlineHandle } from './flushDeadlines.ts'
+import { RetryGate } from './retryGate.ts'
 import { AttemptInfo, callFlush, failedIndexes, type AttemptOutcome } from './flushFunction.ts'
 
 /** The promise of one `submit`ted item. */
@@ -90,8 +91,8 @@ export interface FlightHost<T> {
  */
 export class FlightRunner<T> {
   private readonly deadlines: FlushDeadlines
-  /** Retries whose backoff ended while as many attempts ran as the concurrency allows (after a cut), oldest first. */
-  private readonly waitingRetries: Flight<T>[] = []
+  /** Retries wait here until they fit the target (after a cut). */
+  private readonly retries: RetryGate<T>
 
   constructor(
     private readonly options: ResolvedOptions<T>,
@@ -101,6 +102,7 @@ export class FlightRunner<T> {
     private readonly host: FlightHost<T>,
   ) {
     this.deadlines = new FlushDeadlines(options.scheduler)
+    this.retries = new RetryGate(host.flights, () => window.target, (flight) => this.run(flight))
   }
 
   /** Ends a flight: flushed when `error` is undefined, else dead-lettered (offered to `takeLeftovers` first when `leftover`). */
@@ -161,44 +163,9 @@ export class FlightRunner<T> {
     })
   }
 
-  /**
-   * Retries run inside the concurrency limit: after the controller cut it, a retry waits until
-   * fewer attempts run than the target allows (all of them at once would hold the backend as
-   * much as before the cut).
-   */
-  private retryInsideLimit(flight: Flight<T>): void {
-    if (this.waitingRetries.length === 0 && this.fits(flight)) this.run(flight)
-    else this.waitingRetries.push(flight)
-  }
-
-  /** Starts waiting retries, oldest first, while fewer attempts run than the target allows. */
-  private startWaitingRetries(): void {
-    while (this.waitingRetries.length > 0 && (this.waitingRetries[0]!.done || this.fits(this.waitingRetries[0]!))) {
-      const flight = this.waitingRetries.shift()!
-      if (!flight.done) this.run(flight)
-    }
-  }
-
-  /**
-   * Whether `flight`'s retry fits the target now: fewer attempts run than its concurrency, and
-   * their items with this batch's stay within the items in flight it allows (size ×
-   * concurrency); alone, it always fits.
-   */
-  private fits(flight: Flight<T>): boolean {
-    let attempts = 0
-    let items = 0
-    for (const other of this.host.flights) {
-      if (other.attemptStart === undefined) continue
-      attempts++
-      items += other.items.length
-    }
-    const { batchSize, concurrency } = this.window.target
-    return attempts === 0 || (attempts < concurrency && items + flight.items.length <= batchSize * concurrency)
-  }
-
   private answered(flight: Flight<T>, outcome: AttemptOutcome, at: number, durationMs: number, inFlight: number): void {
     this.answer(flight, outcome, at, durationMs, inFlight)
-    if (this.waitingRetries.length > 0) this.startWaitingRetries()
+    this.retries.release()
   }
 
   private answer(flight: Flight<T>, outcome: AttemptOutcome, at: number, durationMs: number, inFlight: number): void {
@@ -228,7 +195,7 @@ export class FlightRunner<T> {
       const delay = backoffDelay(flight.attempt, this.options.retry, this.random)
       flight.timer = scheduleAfter(this.options.scheduler, delay, () => {
         flight.timer = undefined
-        this.retryInsideLimit(flight)
+        this.retries.offer(flight)
       })
     } else {
       this.settle(flight, error)
