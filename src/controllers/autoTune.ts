@@ -34,6 +34,8 @@ export interface AutoTuneOptions {
 
 const PROBE_STEP = 1.25
 const PROBE_EVERY = 8
+/** Each probe that failed since the last search makes the wait before the next this many times as long (a probe into a hard limit costs its timeouts). */
+const PROBE_BACKOFF = 4
 const OVERLOAD_SHARE = 0.05
 /** A flush this many times slower than healthy ones means the backend is overrun. */
 const STALL_FACTOR = 8
@@ -65,7 +67,7 @@ const RECOVER_SHARE = 0.85
  *   below 1.08) settle it.
  * - Settled: holds; a goodput change of three bands in one epoch, or a drift of two bands
  *   from where it settled, means the load moved, and the search starts again; every 8
- *   epochs it probes one small step.
+ *   epochs it probes one small step, and each probe that failed makes the wait 4 times as long.
  * - Overload (timeouts, failed flushes, over 5 % of items failing, two flushes 8 times
  *   slower than healthy ones or one 16 times, a flush still running 16 times as long as
  *   healthy ones (`overdueMs`: the batcher asks without waiting for its end), or the user's
@@ -279,7 +281,7 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
     }
     state = { ...state, anchor }
     const settledEpochs = state.settledEpochs + 1
-    if (settledEpochs % (PROBE_EVERY * 2 ** Math.min(state.failedProbes, 6)) === 0) {
+    if (settledEpochs % (PROBE_EVERY * PROBE_BACKOFF ** Math.min(state.failedProbes, 6)) === 0) {
       const dimension = other(state.dimension)
       return propose({ ...state, reference: smoothed, settledEpochs, dimension, direction: { size: 1, concurrency: 1, split: 1, both: 1 }, step: { size: PROBE_STEP, concurrency: PROBE_STEP, split: PROBE_STEP, both: PROBE_STEP }, overloadAt: relax(state.overloadAt) }, bounds, 'probe',
         'settled: probe one small step', move, hold)

@@ -40,7 +40,7 @@ export interface AutoTuneState {
   readonly settledEpochs: number
   /** Trial moves in a row that did not pay: six settle the search. */
   readonly misses: number
-  /** Probes that failed since the last search: each doubles the wait before the next. */
+  /** Probes that failed since the last search: each makes the wait before the next 4 times as long. */
   readonly failedProbes: number
   /** Mean flush latency of recent healthy epochs, ms (an average; null before the first). */
   readonly healthyMs: number | null

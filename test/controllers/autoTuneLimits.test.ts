@@ -105,6 +105,17 @@ describe('autoTune at the top', () => {
   })
 })
 
+describe('autoTune probes', () => {
+  it('probes every 8 settled epochs, and waits 4 times as long after each probe that failed', () => {
+    // Settled at the top (1 × 2): each probe tries one slot fewer, loses half the goodput, and fails.
+    const { rules } = driveRequests(1, 2, 60, 8, 100)
+    const probes = rules.flatMap((rule, round) => (rule === 'probe' ? [round] : []))
+    expect(probes.length).toBeGreaterThanOrEqual(2)
+    expect(probes[0]).toBe(2 + 8 - 1) // settled after round 2, probing on the 8th settled epoch
+    expect(probes[1]! - probes[0]!).toBe(1 + 32) // the failed probe's own round, then 8 × 4 settled epochs
+  })
+})
+
 describe('autoTune gains under the band', () => {
   it('keeps a move up whose flushes took no longer, even when it gains less than the band (a last step to a bound)', () => {
     // Every request takes 100 ms however many run: 200 in flight give 7 % more than 187, under the 10 % band.
