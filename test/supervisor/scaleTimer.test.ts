@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest'
+import { createSupervisor } from '../../src/supervisor/createSupervisor.ts'
+import { createVirtualTime } from '../../src/virtualTime.ts'
+import { recordingSink } from './harness.ts'
+
+/**
+ * When the scale timer runs (src/supervisor/scaling.ts `wake`): never for a fixed pool; awake
+ * while anything is pending or the pool is above `workers.min` (a step held back by the
+ * cool-down comes later); asleep once the pool idles at `min`, until the next item. The workers'
+ * own timers are off (`maxWaitMs: Infinity`, synchronous flush), so every timer armed on the
+ * virtual scheduler is the scale timer's.
+ */
+function pool(workers: { min: number; max: number; initial?: number }, size = 100) {
+  const time = createVirtualTime()
+  const sink = recordingSink<number>()
+  const supervisor = createSupervisor<number>({
+    worker: { flush: sink.flush, size, maxWaitMs: Infinity, scheduler: time.scheduler },
+    workers,
+    scale: { intervalMs: 100, cooldownMs: 500 },
+  })
+  const timers = () => time.scheduler.actions.filter((action) => !action.closed).length
+  return { time, sink, supervisor, timers }
+}
+
+describe('the scale timer', () => {
+  it('never runs for a fixed pool', async () => {
+    const { supervisor, timers, time } = pool({ min: 2, max: 2 })
+    supervisor.addMany([1, 2, 3])
+    await supervisor.add(4)
+    expect(timers()).toBe(0)
+    await time.advanceBy(1000)
+    expect(supervisor.metrics()).toMatchObject({ workerCount: 2, itemsBuffered: 4 })
+  })
+
+  it('stays awake at workers.min while items are pending, though the load asks for fewer workers', async () => {
+    const { supervisor, timers, time } = pool({ min: 1, max: 3 })
+    supervisor.tryAdd(1) // buffered, never cut: far below the low water
+    expect(timers()).toBe(1)
+    await time.advanceBy(1000)
+    expect(timers()).toBe(1)
+    expect(supervisor.metrics()).toMatchObject({ workerCount: 1, itemsBuffered: 1 })
+    await supervisor.flush()
+    await time.advanceBy(100) // idle at min: asleep
+    expect(timers()).toBe(0)
+    supervisor.tryAdd(2) // the run of one batch (roundRobin's default) ended as the timer fell asleep: this item wakes it
+    expect(timers()).toBe(1)
+  })
+
+  it('stays awake above workers.min through the cool-down, scales down to min, then sleeps until the next item', async () => {
+    const { supervisor, timers, time } = pool({ min: 1, max: 3, initial: 3 }, 1)
+    expect(timers()).toBe(0) // asleep until the first item
+    supervisor.tryAdd(1) // flushed at once (size 1): the pool idles at 3
+    await time.advanceBy(100)
+    expect(supervisor.metrics().workerCount).toBe(2) // one step; the next waits for the cool-down
+    await time.advanceBy(400)
+    expect(supervisor.metrics().workerCount).toBe(2)
+    expect(timers()).toBe(1)
+    await time.advanceBy(100)
+    expect(supervisor.metrics().workerCount).toBe(1)
+    await time.advanceBy(100)
+    expect(timers()).toBe(0)
+    supervisor.tryAdd(2)
+    expect(timers()).toBe(1)
+  })
+
+  it('is not armed by an item offered after stop', async () => {
+    const { supervisor, timers } = pool({ min: 1, max: 3 })
+    await supervisor.stop()
+    expect(supervisor.tryAdd(1)).toBe(false)
+    await expect(supervisor.add(2)).rejects.toThrow()
+    expect(timers()).toBe(0)
+  })
+})
