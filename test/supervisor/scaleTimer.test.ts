@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { Controller } from '../../src/controllers/controller.ts'
 import { createSupervisor } from '../../src/supervisor/createSupervisor.ts'
 import { createVirtualTime } from '../../src/virtualTime.ts'
 import { recordingSink } from './harness.ts'
@@ -10,11 +11,11 @@ import { recordingSink } from './harness.ts'
  * own timers are off (`maxWaitMs: Infinity`, synchronous flush), so every timer armed on the
  * virtual scheduler is the scale timer's.
  */
-function pool(workers: { min: number; max: number; initial?: number }, size = 100) {
+function pool(workers: { min: number; max: number; initial?: number }, size = 100, controller?: Controller<null>) {
   const time = createVirtualTime()
   const sink = recordingSink<number>()
   const supervisor = createSupervisor<number>({
-    worker: { flush: sink.flush, size, maxWaitMs: Infinity, scheduler: time.scheduler },
+    worker: { flush: sink.flush, size, maxWaitMs: Infinity, scheduler: time.scheduler, ...(controller ? { controller } : {}) },
     workers,
     scale: { intervalMs: 100, cooldownMs: 500 },
   })
@@ -60,6 +61,17 @@ describe('the scale timer', () => {
     await time.advanceBy(100)
     expect(timers()).toBe(0)
     supervisor.tryAdd(2)
+    expect(timers()).toBe(1)
+  })
+
+  it('stays awake at workers.min, idle, while the workers\' load score asks for more', async () => {
+    // A controller that scores every feedback sample as heavy load and never moves the target (it decides once an hour).
+    const heavy: Controller<null> = { name: 'heavy', intervalMs: 3_600_000, initialState: () => null, score: () => 0.9, decide: ({ target }) => ({ ...target, state: null }) }
+    const { supervisor, timers, time } = pool({ min: 1, max: 3 }, 1, heavy)
+    supervisor.actor.send({ type: 'FEEDBACK', feedback: { cpu: 0.9 } })
+    supervisor.tryAdd(1) // flushed at once: nothing pending
+    await time.advanceBy(100)
+    expect(supervisor.metrics()).toMatchObject({ workerCount: 2, itemsBuffered: 0 })
     expect(timers()).toBe(1)
   })
 
