@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest'
+import { BatcherStoppedError } from '../../src/errors.ts'
 import { createSupervisor } from '../../src/supervisor/createSupervisor.ts'
 import { createVirtualTime } from '../../src/virtualTime.ts'
 import { balance, crash, recordingSink } from './harness.ts'
 
 /**
  * A slot outlives its worker (src/supervisor/slot.ts): `flush()` and `stop()` follow it to the
- * replacement when the worker crashes under them, and the held items reach the replacement in
- * order without a drop, waiting for room when they are more than it takes at once.
+ * replacement when the worker crashes under them, the held items reach the replacement in
+ * order without a drop, and an `add`/`submit` waiting for room in the crashed worker (never
+ * accepted) is routed again.
  */
 function pool(options: { size?: number; capacity?: number } = {}) {
   const time = createVirtualTime()
@@ -93,5 +95,40 @@ describe('a slot across its worker crash', () => {
     await flushing
     expect(sink.batches).toEqual([[0, 1, 2], [3, 4, 5], [6, 7]])
     expect(supervisor.metrics()).toMatchObject({ itemsFlushed: 8, itemsDropped: 0, restarts: 1 })
+  })
+
+  it('routes an add and a submit again that waited for room in the worker that crashed', async () => {
+    const { supervisor, time, sink, drive, crash } = pool({ size: 5, capacity: 5 })
+    supervisor.addMany([0, 1, 2, 3, 4]) // in flight: the worker is full
+    const settled: string[] = []
+    const adding = supervisor.add(5).then(() => settled.push('add'))
+    const submitting = supervisor.submit(6).then(() => settled.push('submit'))
+    await time.advanceBy(1)
+    expect(settled).toEqual([])
+    crash() // the worker refuses its waiting producers: never accepted, so the supervisor places them again
+    await time.advanceBy(1)
+    expect(settled).toEqual([]) // the leftovers fill the slot: they wait for the replacement
+    expect(supervisor.metrics()).toMatchObject({ itemsHeld: 5, itemsAdded: 5 })
+    await time.advanceBy(50)
+    await drive(1) // the replacement flushed the leftovers: room for 5 and 6
+    await adding
+    const flushing = supervisor.flush()
+    await drive(2)
+    await Promise.all([flushing, submitting])
+    expect(settled).toEqual(['add', 'submit'])
+    expect(sink.batches).toEqual([[0, 1, 2, 3, 4], [5, 6]])
+  })
+
+  it('rejects an add waiting for room in a worker when the supervisor stops meanwhile', async () => {
+    const { supervisor, time, drive } = pool({ size: 5, capacity: 5 })
+    supervisor.addMany([0, 1, 2, 3, 4])
+    const adding = supervisor.add(5).then(() => 'accepted', (error: unknown) => error)
+    await time.advanceBy(1)
+    const stopping = supervisor.stop()
+    await time.advanceBy(1)
+    expect(await adding).toBeInstanceOf(BatcherStoppedError)
+    await drive(2)
+    await stopping
+    expect(supervisor.metrics()).toMatchObject({ itemsAdded: 5, itemsFlushed: 5 })
   })
 })
