@@ -16,7 +16,7 @@ import { balance, crash, recordingSink } from './harness.ts'
 const parity: Router<number> = { name: 'parity', keyed: true, pick: (item, key, workers) => ((key as number | undefined) ?? item) % workers.length }
 
 /** A keyed pool on virtual time whose worker-0 holds its first batch in a gated flush while a second worker is added. */
-function scalingUp(options: { maxRestarts?: number; initial?: number; weigh?: (n: number) => number } = {}) {
+function scalingUp(options: { maxRestarts?: number; initial?: number; weigh?: (n: number) => number; route?: Router<number> } = {}) {
   const time = createVirtualTime()
   const sink = recordingSink<number>({ gated: true })
   const letters: number[] = []
@@ -26,7 +26,7 @@ function scalingUp(options: { maxRestarts?: number; initial?: number; weigh?: (n
       onDeadLetter: (items) => void letters.push(...items), ...(options.weigh ? { weigh: options.weigh } : {}),
     },
     workers: { min: 1, max: 2, initial: options.initial ?? 1 },
-    route: parity,
+    route: options.route ?? parity,
     restart: { maxRestarts: options.maxRestarts ?? 3, withinMs: 10_000, backoffMs: 50 },
     scale: { intervalMs: 100, cooldownMs: 0, highWater: 0.1, lowWater: 0 },
   })
@@ -190,5 +190,16 @@ describe('supervisor keyed handoff while scaling up', () => {
     expect(pool.metrics().itemsHeld).toBe(0)
     expect(balance(pool.metrics())).toBe(0)
     await expect(pool.add(9)).rejects.toBeInstanceOf(BatcherStoppedError)
+  })
+
+  it('hands nothing off for a router that is not keyed: the step is done at once and the new worker takes items', async () => {
+    const { pool, buffered, time } = scalingUp({ route: { ...parity, keyed: false } })
+    pool.addMany([0, 1, 2, 3, 4])
+    await time.advanceBy(100)
+    expect(pool.metrics()).toMatchObject({ workerCount: 2, itemsInFlight: 0 }) // no old owner is flushed first
+    expect(pool.state).toBe('running')
+    expect([pool.tryAdd(5), pool.tryAdd(6)]).toEqual([true, true])
+    expect(pool.metrics().itemsHeld).toBe(0)
+    expect(buffered()).toEqual([6, 1])
   })
 })
