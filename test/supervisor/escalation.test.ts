@@ -38,7 +38,10 @@ describe('an escalation', () => {
     await time.settle()
     expect(supervisor.state).toBe('failed')
     expect(letters.flatMap((letter) => letter.items).toSorted()).toEqual([0, 1, 2, 3, 4, 5, 6])
-    for (const letter of letters) expect(letter.error).toBeInstanceOf(SupervisorEscalatedError)
+    for (const letter of letters) expect(letter.error).toBe(supervisor.actor.getSnapshot().error) // one error, built once
+    expect(letters[0]!.error).toBeInstanceOf(SupervisorEscalatedError)
+    await expect(supervisor.stop()).rejects.toBe(letters[0]!.error)
+    await expect(supervisor.add(8)).rejects.toThrow('The supervisor is stopping or stopped and accepts no new items')
     expect(workers.map((worker) => worker.getSnapshot().status)).not.toContain('active')
     expect(supervisor.metrics()).toMatchObject({ itemsHeld: 0, itemsFailed: 7 })
     expect(balance(supervisor.metrics())).toBe(0)
@@ -64,5 +67,15 @@ describe('an escalation', () => {
     await time.advanceBy(10)
     crash('worker-0') // escalates during worker-1's backoff
     expect(await waiting).toBeInstanceOf(BatcherStoppedError)
+  })
+
+  it('cancels the restarts still waiting for their backoff', async () => {
+    const { supervisor, time, crash } = pool()
+    crash('worker-1') // its restart is due in 50 ms
+    expect(time.scheduler.actions.filter((action) => !action.closed)).toHaveLength(1)
+    crash('worker-0') // escalates
+    expect(time.scheduler.actions.filter((action) => !action.closed)).toHaveLength(0)
+    await time.advanceBy(100)
+    expect(supervisor.metrics().restarts).toBe(0)
   })
 })

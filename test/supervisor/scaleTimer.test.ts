@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { Controller } from '../../src/controllers/controller.ts'
 import { createSupervisor } from '../../src/supervisor/createSupervisor.ts'
 import { createVirtualTime } from '../../src/virtualTime.ts'
-import { recordingSink } from './harness.ts'
+import { crash, recordingSink } from './harness.ts'
 
 /**
  * When the scale timer runs (src/supervisor/scaling.ts `wake`): never for a fixed pool; awake
@@ -73,6 +73,19 @@ describe('the scale timer', () => {
     await time.advanceBy(100)
     expect(supervisor.metrics()).toMatchObject({ workerCount: 2, itemsBuffered: 0 })
     expect(timers()).toBe(1)
+  })
+
+  it('is cancelled by stop, with a restart still waiting for its backoff', async () => {
+    const { supervisor, timers, time } = pool({ min: 1, max: 3 })
+    supervisor.tryAdd(1)
+    crash(supervisor.actor.system.get('worker-0')) // a restart is due in 100 ms (the default backoff)
+    expect(timers()).toBe(2)
+    const stopped = supervisor.stop()
+    expect(timers()).toBe(1) // the scale timer went at once; the restart is still due: the crashed worker's item waits for it
+    await time.advanceBy(100)
+    await stopped
+    expect(timers()).toBe(0)
+    expect(supervisor.metrics()).toMatchObject({ itemsFlushed: 1, restarts: 1, state: 'stopped' })
   })
 
   it('is not armed by an item offered after stop', async () => {
