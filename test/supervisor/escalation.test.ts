@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { AnyActorRef } from 'xstate'
 import { BatcherStoppedError, SupervisorEscalatedError } from '../../src/errors.ts'
 import type { Router } from '../../src/routing/router.ts'
-import { createSupervisor } from '../../src/supervisor/createSupervisor.ts'
+import { createSupervisor, createSupervisorLogic } from '../../src/supervisor/createSupervisor.ts'
 import { createVirtualTime } from '../../src/virtualTime.ts'
 import { balance, crash, recordingSink } from './harness.ts'
 
@@ -77,5 +77,20 @@ describe('an escalation', () => {
     expect(time.scheduler.actions.filter((action) => !action.closed)).toHaveLength(0)
     await time.advanceBy(100)
     expect(supervisor.metrics().restarts).toBe(0)
+  })
+
+  it('of a tree makes each worker supervisor give up what it holds, with the escalation error', async () => {
+    const time = createVirtualTime()
+    const sink = recordingSink<number>({ gated: true })
+    const letters: { items: number[]; error: unknown }[] = []
+    const onDeadLetter = (items: number[], error: unknown) => void letters.push({ items, error })
+    const leaf = createSupervisorLogic<number>({ worker: { flush: sink.flush, size: 10, maxWaitMs: 1e9, scheduler: time.scheduler, onDeadLetter }, workers: { min: 1 } })
+    const root = createSupervisor<number>({ worker: leaf, workers: { min: 2 }, route: parity, restart: { maxRestarts: 0 }, scheduler: time.scheduler })
+    root.addMany([0, 1, 2, 3, 4, 5]) // worker-0: 0, 2, 4; worker-1: 1, 3, 5
+    crash(root.actor.system.get('worker-1')) // a leaf supervisor crashes: the root escalates
+    await time.settle()
+    expect(root.state).toBe('failed')
+    const escalated = letters.filter((letter) => letter.error instanceof SupervisorEscalatedError)
+    expect(escalated.flatMap((letter) => letter.items).toSorted()).toEqual([0, 2, 4]) // the live leaf's, given up on the root's order
   })
 })
