@@ -12,7 +12,7 @@ import type { PortRecord } from '../../src/supervisor/supervisorMetrics.ts'
  * after the crash; a stop that was no crash dead-letters them at the end of the job; after an
  * escalation they are dead-lettered with its error.
  */
-function host(options: { failed?: boolean } = {}) {
+function host(options: { failed?: boolean; unrecorded?: boolean } = {}) {
   const calls: string[] = []
   const deadHeld: { held: readonly Held<number>[]; error: unknown }[] = []
   const deadLeftovers: { items: number[]; error: unknown }[] = []
@@ -31,7 +31,7 @@ function host(options: { failed?: boolean } = {}) {
   const slot = newSlot<number>('worker-0')
   const port = { pending: 0 } as unknown as WorkerPort<number>
   slot.port = port
-  record = { port, slot, handedOver: 0, live: true }
+  record = options.unrecorded ? undefined : { port, slot, handedOver: 0, live: true }
   openSlot(slot)
   const tickets = (n: number): Ticket[] => Array.from({ length: n }, () => ({ resolve: () => {}, reject: (error: unknown) => void calls.push(`rejected ${String(error)}`) }))
   return { crashHost, slot, record: record!, calls, deadHeld, deadLeftovers, escalation, tickets, held: () => held }
@@ -110,5 +110,14 @@ describe('a crashed worker\'s leftovers', () => {
     expect(takeLeftovers(slot, [1], [undefined], crashHost)).toBe(false)
     await job()
     expect([deadHeld, deadLeftovers, slot.stash]).toEqual([[], [], []])
+  })
+
+  it('are handed over the same from a worker whose port has no record', () => {
+    const { crashHost, slot, held } = host({ unrecorded: true })
+    onWorkerCrash(slot, new Error('boom'), crashHost)
+    takeLeftovers(slot, [1], [undefined], crashHost)
+    expect([items(slot), held()]).toEqual([[1], 1])
+    const failed = { ...crashHost, isFailed: () => true }
+    expect(takeLeftovers(slot, [2], [undefined], failed)).toBe(true)
   })
 })

@@ -50,6 +50,6 @@ describe('a retiring worker', () => {
     sink.open()
     await stopping
     expect(sink.flushed).toEqual([1])
-    expect(supervisor.metrics()).toMatchObject({ itemsFlushed: 1, state: 'stopped' })
+    expect(supervisor.metrics()).toMatchObject({ itemsFlushed: 1, state: 'stopped', workers: [] }) // every worker retired by the stop
   })
 })

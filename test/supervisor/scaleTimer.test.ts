@@ -36,10 +36,11 @@ describe('the scale timer', () => {
   it('stays awake at workers.min while items are pending, though the load asks for fewer workers', async () => {
     const { supervisor, timers, time } = pool({ min: 1, max: 3 })
     supervisor.tryAdd(1) // buffered, never cut: far below the low water
+    await supervisor.add(2) // every route in wakes the timer: still one timer
     expect(timers()).toBe(1)
     await time.advanceBy(1000)
     expect(timers()).toBe(1)
-    expect(supervisor.metrics()).toMatchObject({ workerCount: 1, itemsBuffered: 1 })
+    expect(supervisor.metrics()).toMatchObject({ workerCount: 1, itemsBuffered: 2 })
     await supervisor.flush()
     await time.advanceBy(100) // idle at min: asleep
     expect(timers()).toBe(0)
@@ -94,5 +95,16 @@ describe('the scale timer', () => {
     expect(supervisor.tryAdd(1)).toBe(false)
     await expect(supervisor.add(2)).rejects.toThrow()
     expect(timers()).toBe(0)
+  })
+
+  it('sleeps at workers.min once idle, also when the load asks for exactly min', async () => {
+    const time = createVirtualTime()
+    const supervisor = createSupervisor<number>({
+      worker: { flush: () => {}, size: 1, maxWaitMs: Infinity, scheduler: time.scheduler },
+      workers: { min: 1, max: 3 }, scale: { intervalMs: 100, lowWater: 0 }, // never below the low water: the load asks for as many as now
+    })
+    supervisor.tryAdd(1)
+    await time.advanceBy(100)
+    expect(time.scheduler.actions.filter((action) => !action.closed)).toHaveLength(0)
   })
 })

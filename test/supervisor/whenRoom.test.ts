@@ -43,17 +43,18 @@ describe('room in a supervisor', () => {
     await expect(supervisor.whenRoom()).resolves.toBeUndefined()
   })
 
-  it('an add to a full worker waits in it for room, and rejects when its signal aborts there', async () => {
+  it('an add to a full worker waits in it for room; an add or submit waiting there rejects when its signal aborts', async () => {
     const { supervisor, sink, time } = pool({ min: 1 })
     supervisor.addMany([0, 1])
     let added = false
     const adding = supervisor.add(2).then(() => (added = true))
     const controller = new AbortController()
     const aborted = supervisor.add(3, { signal: controller.signal }).then(() => 'accepted', (error: unknown) => (error as Error).name)
+    const abortedSubmit = supervisor.submit(4, { signal: controller.signal }).then(() => 'accepted', (error: unknown) => (error as Error).name)
     await time.advanceBy(1)
     expect([added, supervisor.metrics().itemsHeld]).toEqual([false, 0])
     controller.abort('gave up')
-    expect(await aborted).toBe('AbortError')
+    expect([await aborted, await abortedSubmit]).toEqual(['AbortError', 'AbortError'])
     sink.open()
     await adding
     expect(supervisor.metrics()).toMatchObject({ itemsAdded: 3, itemsBuffered: 1, itemsHeld: 0 })
