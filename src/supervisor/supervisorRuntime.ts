@@ -157,7 +157,7 @@ export class SupervisorRuntime<T> {
     }
     return new Promise<void>((resolve, reject) => {
       const held = { item, ticket: submitted ? { resolve, reject } : undefined }
-      if (this.scaling.handoff !== undefined ? this.routeMoving(item, undefined, submitted ? held : undefined) : this.hold(slot, held)) {
+      if (this.scaling.handoff !== undefined ? this.routeMoving(item, undefined, held) : this.hold(slot, held)) {
         if (!submitted) resolve()
         return
       }
@@ -176,7 +176,9 @@ export class SupervisorRuntime<T> {
 
   /**
    * Routing while a keyed router's worker set changes: an item whose owner differs between the
-   * old and the new set waits in the handoff queue until the old owner has flushed.
+   * old and the new set waits in the handoff queue until the old owner has flushed. `held` is
+   * given by a caller that waits for room (`add`, `submit`): a full worker or queue is then no
+   * refusal, so nothing is counted as dropped.
    */
   private routeMoving(item: T, key: unknown, held: Held<T> | undefined): boolean {
     const handoff = this.scaling.handoff!
@@ -189,9 +191,9 @@ export class SupervisorRuntime<T> {
       return true
     }
     const port = slot.port
-    if (held === undefined && port !== undefined && !slot.holding) return port.tryAdd(item)
-    if (held !== undefined && port !== undefined && !slot.holding && port.pending < port.capacity) {
-      port.submit(item).then(held.ticket?.resolve, held.ticket?.reject)
+    if (port !== undefined && !slot.holding && (held === undefined || port.pending < port.capacity)) {
+      if (held?.ticket === undefined) return port.tryAdd(item)
+      port.submit(item).then(held.ticket.resolve, held.ticket.reject)
       return true
     }
     return this.hold(slot, held ?? { item, ticket: undefined }) || (held ? false : this.refuse(1))

@@ -71,4 +71,41 @@ describe('item buffer', () => {
     buffer.take(1)
     expect(buffer.takeTickets(1)).toBeUndefined()
   })
+
+  it('hands a whole chunk over as the batch, and later pushes never reach the batch it became', () => {
+    const buffer = new ItemBuffer<number>(false, 2)
+    buffer.push(0)
+    buffer.push(1)
+    const batch = buffer.take(2)
+    buffer.push(2)
+    buffer.push(3)
+    buffer.push(4)
+    const next = buffer.take(2)
+    buffer.push(5)
+    expect([batch, next, buffer.take(9)]).toEqual([[0, 1], [2, 3], [4, 5]])
+    expect([buffer.length, buffer.headSeq]).toEqual([0, 6])
+  })
+
+  it('takes across chunk boundaries from the middle of a chunk, with the weights of the items left', () => {
+    const buffer = new ItemBuffer<string>(true, 2)
+    ;['a', 'b', 'c', 'd', 'e'].forEach((item, i) => buffer.push(item, i + 1))
+    expect([buffer.weightAt(0), buffer.weightAt(2), buffer.weightAt(4), buffer.weightAt(5)]).toEqual([1, 3, 5, 0])
+    expect(buffer.take(1)).toEqual(['a'])
+    expect([buffer.weight, buffer.weightAt(0), buffer.weightAt(1), buffer.weightAt(3), buffer.weightAt(4)]).toEqual([14, 2, 3, 5, 0])
+    expect(buffer.take(3)).toEqual(['b', 'c', 'd'])
+    expect([buffer.weight, buffer.weightAt(0), buffer.length]).toEqual([5, 5, 1])
+    buffer.chunkSize = 3 // the target batch size changed: new chunks take the new size
+    ;['f', 'g', 'h', 'i'].forEach((item) => buffer.push(item, 1))
+    expect(buffer.take(4)).toEqual(['e', 'f', 'g', 'h'])
+    expect([buffer.weight, buffer.take(4), buffer.weight]).toEqual([1, ['i'], 0])
+  })
+
+  it('leaves no float residue in the weight once empty', () => {
+    const buffer = new ItemBuffer<string>(true, 64)
+    buffer.push('a', 0.1)
+    buffer.push('b', 0.2)
+    buffer.take(1)
+    buffer.take(1)
+    expect(buffer.weight).toBe(0)
+  })
 })

@@ -118,6 +118,10 @@ describe('supervisor options', () => {
     [{ route: {} }, 'route', 'a Router: roundRobin(), leastLoaded() or byKey(fn)'],
     [{ route: 5 }, 'route', 'a Router: roundRobin(), leastLoaded() or byKey(fn)'],
     [{ keepAlive: 'yes' }, 'keepAlive', 'a boolean'],
+    // Half a worker logic is batcher options with an unknown key, not a logic.
+    [{ worker: { flush, portOf: () => undefined } }, 'worker.portOf', 'a known option'],
+    [{ worker: { flush, logic: {}, portOf: 5 } }, 'worker.logic', 'a known option'],
+    [{ route: { name: 'custom', run: 0, pick: () => 0 } }, 'route.run', "a positive integer or 'batch'"],
   ] as const)('refuses %j: `%s` must be %s', (patch, field, rule) => {
     try {
       resolveSupervisorOptions<number>({ worker: { flush }, ...patch } as never)
