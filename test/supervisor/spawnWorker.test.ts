@@ -14,27 +14,27 @@ function scripted(portFor: (ref: AnyActorRef) => WorkerPort<number> | undefined 
   const ref = { subscribe: (observer: (typeof observers)[number]) => (observers.push(observer), { unsubscribe: () => observers.splice(observers.indexOf(observer), 1) }) } as unknown as AnyActorRef
   const spawn: Spawn = (_logic, options) => (spawned.push(options), ref)
   const slot = newSlot<number>('worker-3')
-  slot.logic = { logic: {} as never, portOf: portFor }
+  const logic = { logic: {} as never, portOf: portFor }
   const started: WorkerPort<number>[] = []
   const errors: unknown[] = []
   const emit = () => [...observers].forEach((observer) => observer.next?.())
   const fail = (error: unknown) => [...observers].forEach((observer) => observer.error?.(error))
-  return { slot, spawn, ref, spawned, started, errors, emit, fail, onError: (_ref: AnyActorRef, error: unknown) => void errors.push(error), onStarted: (port: WorkerPort<number>) => void started.push(port) }
+  return { slot, logic, spawn, ref, spawned, started, errors, emit, fail, onError: (_ref: AnyActorRef, error: unknown) => void errors.push(error), onStarted: (port: WorkerPort<number>) => void started.push(port) }
 }
 
 describe('spawning a worker', () => {
   it('names it by its slot, under the owner\'s systemId in a tree', () => {
     const root = scripted()
-    spawnWorker(root.slot, root.spawn, undefined, root.onError, root.onStarted)
+    spawnWorker(root.slot, root.logic, root.spawn, undefined, root.onError, root.onStarted)
     const leaf = scripted()
-    spawnWorker(leaf.slot, leaf.spawn, 'pool/worker-1', leaf.onError, leaf.onStarted)
+    spawnWorker(leaf.slot, leaf.logic, leaf.spawn, 'pool/worker-1', leaf.onError, leaf.onStarted)
     expect([root.spawned, leaf.spawned]).toEqual([[{ id: 'worker-3', systemId: 'worker-3' }], [{ id: 'worker-3', systemId: 'pool/worker-1/worker-3' }]])
     expect(root.slot.ref).toBe(root.ref)
   })
 
   it('attaches its port once, on its first snapshot, and reports its errors', () => {
-    const { slot, spawn, emit, fail, started, errors, onError, onStarted } = scripted()
-    spawnWorker(slot, spawn, undefined, onError, onStarted)
+    const { slot, logic, spawn, emit, fail, started, errors, onError, onStarted } = scripted()
+    spawnWorker(slot, logic, spawn, undefined, onError, onStarted)
     expect(started).toEqual([])
     emit()
     emit()
@@ -46,16 +46,16 @@ describe('spawning a worker', () => {
 
   it('attaches nothing when another worker took the slot, or the slot has a port, or the logic knows no port', () => {
     const replaced = scripted()
-    spawnWorker(replaced.slot, replaced.spawn, undefined, replaced.onError, replaced.onStarted)
+    spawnWorker(replaced.slot, replaced.logic, replaced.spawn, undefined, replaced.onError, replaced.onStarted)
     replaced.slot.ref = {} as AnyActorRef
     replaced.emit()
     const attached = scripted()
-    spawnWorker(attached.slot, attached.spawn, undefined, attached.onError, attached.onStarted)
+    spawnWorker(attached.slot, attached.logic, attached.spawn, undefined, attached.onError, attached.onStarted)
     const earlier = {} as WorkerPort<number>
     attached.slot.port = earlier
     attached.emit()
     const unknown = scripted(() => undefined)
-    spawnWorker(unknown.slot, unknown.spawn, undefined, unknown.onError, unknown.onStarted)
+    spawnWorker(unknown.slot, unknown.logic, unknown.spawn, undefined, unknown.onError, unknown.onStarted)
     unknown.emit()
     expect([replaced.started, replaced.slot.port, attached.started, attached.slot.port, unknown.started, unknown.slot.port]).toEqual([[], undefined, [], earlier, [], undefined])
   })
