@@ -51,6 +51,8 @@ export interface ScenarioResult {
   readonly victim: { events: Array<Record<string, unknown>>; exit: number | string }
   /** The survivors' counters at their SIGTERM. */
   readonly survivors: Array<Record<string, unknown>>
+  /** Rows c0 itself wrote in the last batch it was flushing when it stopped (all of it when that INSERT committed before a kill). */
+  readonly victimLastBatchRows: number
 }
 
 /** Runs the scenario end to end and cleans up (table, stream/queue) whatever happens. */
@@ -109,7 +111,10 @@ export async function runCrashScenario(broker: Broker, fault: Fault, n = 20_000)
     const stopped = await Promise.all(survivors.map((survivor) => survivor.waitFor((event) => event.event === 'stopped')))
     await Promise.all(survivors.map((survivor) => survivor.exited))
     const counts = await tableCounts(pool, name)
+    const lastBatch = batchesInFlightAtKill(victim.events).at(-1) ?? -1
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM "${name}" WHERE writer = 'c0' AND batch = $1`, [lastBatch])
     return {
+      victimLastBatchRows: rows[0].n as number,
       n,
       ...counts,
       unacknowledged: await broker.unacknowledged(name),
@@ -167,7 +172,10 @@ export function crashTests(broker: Broker): void {
     expectEveryIdWritten(result)
     expectDuplicatesOnlyFrom(result, batchesInFlightAtKill(result.victim.events))
     expect(result.duplicates).toBeLessThanOrEqual(2 * 200)
-    expect(result.survivors.reduce((sum, metrics) => sum + broker.takenOver(metrics), 0)).toBeGreaterThan(0)
+    // The survivors take over what c0 held unwritten. When the INSERT c0 was in committed before the kill landed and c0 held
+    // nothing more (its prefetch was that batch), every id is written without a take-over: a race the kill cannot rule out.
+    const takenOver = result.survivors.reduce((sum, metrics) => sum + broker.takenOver(metrics), 0)
+    if (result.victimLastBatchRows < 200) expect(takenOver).toBeGreaterThan(0)
   }, TEST_TIMEOUT_MS)
 
   it('kill -9 after the write, before the ack: that batch is written twice, nothing is lost', async () => {
