@@ -18,10 +18,11 @@ export function propose(state: AutoTuneState, bounds: ControllerInput['bounds'],
   ]
   for (const [dimension, direction] of tries) {
     const next = stepped(base, dimension, direction, state.step[dimension])
+    const clamped = clampSetting(next, bounds)
     // A concurrency ceiling bounds the items in flight: a split that keeps them (more, smaller batches) passes it.
-    const keepsInFlight = dimension === 'split' && clampSetting(next, bounds).size * next.concurrency <= 1.01 * base.size * base.concurrency
+    const keepsInFlight = dimension === 'split' && clamped.size * next.concurrency <= 1.01 * base.size * base.concurrency
     const blocked = (next.size > base.size && next.size >= state.overloadAt.size) || (next.concurrency > base.concurrency && next.concurrency >= state.overloadAt.concurrency && !keepsInFlight)
-    const same = sameRounded(clampSetting(next, bounds), base, bounds)
+    const same = sameRounded(clamped, base, bounds)
     if (!blocked && !same) {
       return move(rule, next, { ...state, trial: true, dimension, direction: { ...state.direction, [dimension]: direction } }, `${text}; ${dimension} ${direction > 0 ? 'up' : 'down'} ×${state.step[dimension].toFixed(2)}`)
     }
