@@ -55,13 +55,15 @@ const RECOVER_SHARE = 0.85
  *   least `minFlushes` and two per flush slot, so the cadence follows completed flushes.
  * - Start: size and concurrency grow together by √2 (items in flight double) each epoch
  *   while goodput grows; while a bigger batch costs hardly more time (latency grew less than
- *   half as fast as the size) the size step doubles, up to ×4. The first miss hands over to
- *   the search.
+ *   half as fast as the size) the size step doubles, up to ×4; with the size unable to grow
+ *   (pinned, or at its bound) the concurrency doubles while its flushes take no longer. The
+ *   first miss hands over to the search.
  * - Search: goodput with every slot busy (`concurrency × items that succeeded ÷ busy time`)
  *   is compared with the last measured setting. A move multiplies the size, the concurrency,
  *   or the concurrency while dividing the size (a split: the same items in flight in more,
  *   smaller batches) by its step (at most ×1.5: near a knee a bigger jump overruns the
- *   backend for the length of a call); a gain beyond the `band` is kept, the step grows by
+ *   backend for the length of a call); a gain beyond the `band` is kept (a move to fewer
+ *   items in flight needs only a third of it, with lower latency), the step grows by
  *   √2 and the search goes on the same way; anything else goes back, turns round, tries the
  *   other dimension, and halves the step's logarithm. Six misses in a row (or every step
  *   below 1.08) settle it.
@@ -244,12 +246,16 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
     const margin = rules.band * ref.goodput
     // More flush slots at no cost in latency (the size no larger): a gain under the band is no noise (a last step to a bound can gain less than the band).
     const free = goodput > ref.goodput && setting.concurrency > ref.setting.concurrency && setting.size <= ref.setting.size && latencyMs <= ref.latencyMs
-    if (goodput > ref.goodput + margin || free) {
+    // Fewer items in flight for a third of the band more goodput, and lower latency: kept (Little's law: the same work, less waiting).
+    const lighter = goodput >= ref.goodput * (1 + rules.band / 3) && setting.size * setting.concurrency < ref.setting.size * ref.setting.concurrency && latencyMs < ref.latencyMs
+    if (goodput > ref.goodput + margin || free || lighter) {
       // Starting: while a bigger batch costs hardly more time (the per-call overhead dominates), the size steps grow, up to ×4.
       const sizeRatio = setting.size / ref.setting.size
       const cheap = state.dimension === 'both' && sizeRatio > 1 && latencyMs <= ref.latencyMs * (1 + 0.5 * (sizeRatio - 1))
+      // With the size unable to grow, more slots whose flushes took no longer (within the band) double the next step.
+      const flat = state.dimension === 'both' && sizeRatio <= 1 && setting.concurrency > ref.setting.concurrency && latencyMs <= ref.latencyMs * (1 + rules.band)
       // Searching, a move that paid grows its step: small first steps near a knee, then strides while they pay.
-      const step = state.dimension === 'both' ? { ...state.step, both: cheap ? Math.min(4, state.step.both * 2) : Math.SQRT2 } : { ...state.step, [state.dimension]: Math.min(MAX_STEP, state.step[state.dimension] * Math.SQRT2) }
+      const step = state.dimension === 'both' ? { ...state.step, both: cheap ? Math.min(4, state.step.both * 2) : flat ? 2 : Math.SQRT2 } : { ...state.step, [state.dimension]: Math.min(MAX_STEP, state.step[state.dimension] * Math.SQRT2) }
       // Every way up blocked (bounds, ceilings): this is the top that paid; settle rather than try a way down.
       if (upBlocked(setting, state.overloadAt, bounds)) {
         return move('better', setting, { reference: measured, trial: false, misses: 0, step, phase: 'settled', settledEpochs: 0, anchor: null },

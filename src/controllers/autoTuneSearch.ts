@@ -17,7 +17,9 @@ export function propose(state: AutoTuneState, bounds: ControllerInput['bounds'],
     ...order.map((d): [Dimension, 1 | -1] => [d, (-state.direction[d]) as 1 | -1]),
   ]
   for (const [dimension, direction] of tries) {
-    const next = stepped(base, dimension, direction, state.step[dimension])
+    const step = stepped(base, dimension, direction, state.step[dimension])
+    // Starting with the size unable to grow (pinned, or at its bound), the concurrency takes the size's step while latency stays flat.
+    const next = dimension === 'both' && clampSetting(step, bounds).size <= base.size ? stepped(base, 'concurrency', direction, Math.max(Math.SQRT2, Math.min(2, state.step.both))) : step
     const clamped = clampSetting(next, bounds)
     // A concurrency ceiling bounds the items in flight: a split that keeps them (more, smaller batches) passes it.
     const keepsInFlight = dimension === 'split' && clamped.size * next.concurrency <= 1.01 * base.size * base.concurrency

@@ -3,7 +3,9 @@
  * stalled attempt it already acted on does not cut again, that a start step's bigger batches
  * are judged against a healthy latency scaled to them, that a move up that paid with every
  * way up blocked settles instead of trying a way down, and that a concurrency ceiling stops
- * moves that add items in flight but not a split that keeps them.
+ * moves that add items in flight but not a split that keeps them; that a start with the size
+ * pinned doubles the concurrency while latency stays flat; and that a move to fewer items in
+ * flight needs only a third of the band.
  */
 import { describe, expect, it } from 'vitest'
 import { autoTune, type AutoTuneState } from '../../src/controllers/autoTune.ts'
@@ -134,6 +136,57 @@ describe('autoTune gains under the band', () => {
     const judged = controller.decide({ target: trial, samples: healthy(trial, 400, 101, 2000), bounds: pinned, now: 2000 }, tried.state)
     expect(judged.reason!.rule).toBe('same')
     expect(judged.concurrency).toBe(187)
+  })
+})
+
+describe('autoTune starting with the size pinned', () => {
+  it('doubles the concurrency while its flushes take no longer, and steps by √2 once they slow down', () => {
+    // Every request takes 100 ms however many run: items in flight double each epoch, as they do when the size can grow.
+    const flat = driveRequests(1, 200, 9, 400, 100)
+    expect(flat.rules.slice(0, 8)).toEqual(['try', 'better', 'better', 'better', 'better', 'better', 'better', 'better'])
+    expect(flat.target.concurrency).toBe(200) // 1, 2, 4, …, 128, 200 (the bound)
+    // Past 8 in flight each request slows: 16 measured 30 % slower than 8 steps only ×√2, to 23.
+    const controller = autoTune()
+    const pinned = { size: { min: 1, max: 1 }, concurrency: { min: 1, max: 200 } }
+    let state = controller.initialState()
+    let target = { batchSize: 1, concurrency: 1 }
+    const seen: number[] = []
+    for (let round = 1; round <= 6; round++) {
+      const ms = target.concurrency > 8 ? 130 : 100
+      const decision = controller.decide({ target, samples: healthy(target, 40, ms, round * 1000), bounds: pinned, now: round * 1000 }, state)
+      state = decision.state
+      target = { batchSize: 1, concurrency: decision.concurrency }
+      seen.push(target.concurrency)
+    }
+    expect(seen.slice(0, 5)).toEqual([2, 4, 8, 16, 23])
+  })
+})
+
+describe('autoTune moves down', () => {
+  const judge = (goodputGain: number, latencyMs: number) => {
+    const controller = autoTune()
+    const state: AutoTuneState = {
+      ...initialAutoTuneState(1.5), dimension: 'concurrency', phase: 'search', trial: true, since: 1000, setting: { size: 1, concurrency: 13 },
+      direction: { size: 1, concurrency: -1, split: 1, both: 1 },
+      reference: { setting: { size: 1, concurrency: 16 }, goodput: 90, latencyMs: 177 },
+    }
+    const pinned = { size: { min: 1, max: 1 }, concurrency: { min: 1, max: 200 } }
+    const target = { batchSize: 1, concurrency: 13 }
+    // 40 flushes of one item each at `latencyMs`: goodput 13 000 / latencyMs per second.
+    const ms = (13 * 1000) / (90 * (1 + goodputGain))
+    return controller.decide({ target, samples: healthy(target, 40, Number.isNaN(latencyMs) ? ms : latencyMs, 2000), bounds: pinned, now: 2000 }, { ...state, healthyMs: 100 })
+  }
+
+  it('keeps a move to fewer items in flight that gains a third of the band and lowers latency (past a knee)', () => {
+    const kept = judge(0.08, NaN)
+    expect(kept.reason!.rule).toBe('better')
+    expect(kept.concurrency).toBeLessThan(13) // and on down the same way
+  })
+
+  it('goes back from a move down that gains less than a third of the band', () => {
+    const back = judge(0.02, NaN)
+    expect(back.reason!.rule).toBe('same')
+    expect(back.concurrency).toBe(16)
   })
 })
 
