@@ -146,7 +146,9 @@ export class FlightRunner<T> {
     const started = scheduler.now()
     flight.attemptStart = started
     this.window.watch()
-    const inFlight = this.host.flights.size
+    // Attempts running now, this one included: a flight waiting out its backoff or for room in the target puts no load on the backend.
+    let inFlight = 0
+    for (const other of this.host.flights) if (other.attemptStart !== undefined) inFlight++
     let answered = false
     const info = new AttemptInfo(abort, flight.attempt, flight.id, flight.batchSize, flight.trigger)
     // The controller's stall limit, doubled at each time it cut this batch short, while it is under flushTimeoutMs.

@@ -5,7 +5,7 @@ import type { ControlTarget, Controller, ControllerDecision, ControllerInput } f
 import { clampSetting, other, roundSetting, sameRounded, type Setting } from './setting.ts'
 import { propose } from './autoTuneSearch.ts'
 import { emptyEpoch, foldSample, goodputOf, meanMs, overloadShare } from './epoch.ts'
-import { fade, healthyFor, initialAutoTuneState, raisedBy, relax, scaled, SETTLE_STEP, stallBase, upBlocked, type AutoTuneState } from './autoTuneState.ts'
+import { fade, healthyFor, initialAutoTuneState, raisedBy, relax, scaled, SETTLE_STEP, stallBase, stallFactor, upBlocked, type AutoTuneState } from './autoTuneState.ts'
 
 export type { AutoTuneState } from './autoTuneState.ts'
 
@@ -37,7 +37,7 @@ const PROBE_EVERY = 8
 /** Each probe that failed since the last search makes the wait before the next this many times as long (a probe into a hard limit costs its timeouts). */
 const PROBE_BACKOFF = 4
 const OVERLOAD_SHARE = 0.05
-/** A flush this many times slower than healthy ones means the backend is overrun. */
+/** Two flushes this many times slower than healthy ones (one, twice that) mean the backend is overrun; less for a steady backend (see `stallFactor`). */
 const STALL_FACTOR = 8
 /** An attempt this many times as long as healthy ones (per item) is aborted and retried. */
 const ABORT_FACTOR = 64
@@ -70,9 +70,10 @@ const RECOVER_SHARE = 0.85
  * - Settled: holds; a goodput change of three bands in one epoch, or a drift of two bands
  *   from where it settled, means the load moved, and the search starts again; every 8
  *   epochs it probes one small step, and each probe that failed makes the wait 4 times as long.
- * - Overload (timeouts, failed flushes, over 5 % of items failing, two flushes 8 times
- *   slower than healthy ones or one 16 times, a flush still running 16 times as long as
- *   healthy ones (`overdueMs`: the batcher asks without waiting for its end), or the user's
+ * - Overload (timeouts, failed flushes, over 5 % of items failing, two flushes k times
+ *   slower than healthy ones or one 2k times, a flush still running 2k times as long as
+ *   healthy ones (`overdueMs`: the batcher asks without waiting for its end), where k is twice
+ *   the healthy flushes' spread (slowest ÷ mean), 2..8, or the user's
  *   feedback scoring 0.85 or more) acts at once (an attempt older than the last move was
  *   acted on already): a trial that raised the size or the concurrency goes back and that
  *   level becomes a ceiling the search stays under;
@@ -112,7 +113,7 @@ export function autoTune(options: AutoTuneOptions = {}): Controller<AutoTuneStat
     intervalMs: 1,
     ...(workConserving ? { waitMs: 0 } : {}),
     // A flush running 16 times as long as healthy ones is a stall: decide without waiting for its end.
-    overdueMs: (state) => scaled(2 * STALL_FACTOR, stallBase(state, state.setting?.size ?? 0)),
+    overdueMs: (state) => scaled(2 * stallFactor(state, STALL_FACTOR), stallBase(state, state.setting?.size ?? 0)),
     // At four times that (per item), the attempt is cut short and retried inside the cut target: stalled calls hold the backend their retries, fewer at a time, would free.
     ...(abortStalls ? { attemptTimeoutMs: (state: AutoTuneState, items: number) => scaled(ABORT_FACTOR, healthyFor(state, items)) } : {}),
     initialState: () => initialAutoTuneState(MAX_STEP),
@@ -166,7 +167,9 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
   const slowestMs = Math.max(epoch.maxMs, runningMs)
   // Starting, against the healthy latency scaled to this epoch's batches: a start step may make them 4 times as big.
   const expectedMs = stallBase(state, epoch.flushes > 0 ? epoch.items / epoch.flushes : setting.size)
-  const stalled = expectedMs !== null && (epoch.secondMs > STALL_FACTOR * expectedMs || slowestMs > 2 * STALL_FACTOR * expectedMs)
+  const stallAt = stallFactor(state, STALL_FACTOR)
+  // A running attempt counts from the moment it reaches the limit (`overdueMs` asks then).
+  const stalled = expectedMs !== null && (epoch.secondMs > stallAt * expectedMs || epoch.maxMs > 2 * stallAt * expectedMs || (runningMs > 0 && runningMs >= 2 * stallAt * expectedMs))
   if (stalled || epoch.overloads > 0 || epoch.monitorAlarms > 0 || (epoch.flushes > 0 && overloadShare(epoch) > OVERLOAD_SHARE)) {
     const calm = { reference: null, trial: false, phase: 'search' as const, settledEpochs: 0, step: { size: 1.5, concurrency: 1.5, split: 1.5, both: 1.5 } }
     // A trial that raised a dimension and met overload goes back, and that level becomes a ceiling; a trial that raised nothing did not cause it.
@@ -210,6 +213,7 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
     ...state, overloadAt: fade(state.overloadAt),
     healthyMs: state.healthyMs === null ? latencyMs : 0.7 * state.healthyMs + 0.3 * latencyMs,
     healthyItems: state.healthyItems === null ? meanItems : 0.7 * state.healthyItems + 0.3 * meanItems,
+    healthySpread: state.healthySpread === null ? epoch.maxMs / latencyMs : 0.7 * state.healthySpread + 0.3 * (epoch.maxMs / latencyMs),
   }
 
   // Fast recovery: flushes as fast as they were before the overrun mean it has passed (a burst of other clients' load):

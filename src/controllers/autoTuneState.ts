@@ -46,6 +46,8 @@ export interface AutoTuneState {
   readonly healthyMs: number | null
   /** Mean items per flush of those epochs (what `healthyMs` was measured at; null before the first). */
   readonly healthyItems: number | null
+  /** How far the slowest flush of recent healthy epochs stood above their mean (an average of max ÷ mean, >= 1; null before the first): a steady backend's stalls show sooner. */
+  readonly healthySpread: number | null
   /** Levels at which the backend was overrun, per dimension (Infinity: none seen); moves stay below. */
   readonly overloadAt: { readonly size: number; readonly concurrency: number }
   /** The setting an overload cut from, and its healthy latency: once flushes are that fast again the controller goes straight back to it. */
@@ -58,7 +60,7 @@ export interface AutoTuneState {
 export function initialAutoTuneState(step: number): AutoTuneState {
   return {
     seen: -Infinity, since: -Infinity, epoch: emptyEpoch, setting: null, reference: null, trial: false,
-    dimension: 'both', direction: { size: 1, concurrency: 1, split: 1, both: 1 }, step: { size: step, concurrency: step, split: step, both: Math.SQRT2 }, phase: 'search', anchor: null, settledEpochs: 0, failedProbes: 0, healthyMs: null, healthyItems: null, misses: 0,
+    dimension: 'both', direction: { size: 1, concurrency: 1, split: 1, both: 1 }, step: { size: step, concurrency: step, split: step, both: Math.SQRT2 }, phase: 'search', anchor: null, settledEpochs: 0, failedProbes: 0, healthyMs: null, healthyItems: null, healthySpread: null, misses: 0,
     overloadAt: { size: Infinity, concurrency: Infinity }, recover: null, lastRaise: null,
   }
 }
@@ -99,6 +101,18 @@ export function healthyFor(state: AutoTuneState, items: number): number | null {
 /** The latency a stall is judged against: the healthy one, scaled to batches of `items` while starting (the start's steps grow the size up to ×4). */
 export function stallBase(state: AutoTuneState, items: number): number | null {
   return state.dimension === 'both' ? healthyFor(state, items) : state.healthyMs
+}
+
+/**
+ * How many times the healthy latency two slow flushes must take to be a stall (one, twice
+ * that): twice the healthy spread (slowest ÷ mean), from 2 for a backend whose flushes all take
+ * about as long up to `most` for one whose flushes spread widely. A steady backend's stall (a
+ * dropped request, a lock) shows sooner; a jumpy one's hiccups are no stall. `most` before the
+ * first healthy epoch.
+ */
+export function stallFactor(state: AutoTuneState, most: number): number {
+  const spread = state.healthySpread ?? Infinity
+  return Math.min(most, Math.max(2, 2 * spread))
 }
 
 /** `factor × ms`, or undefined before there is a healthy latency. */

@@ -34,7 +34,7 @@ export interface FeedbackSample {
   readonly seq?: number
   /** For a flush: how long this attempt took, in ms, timed on its own (a retry is a new attempt). */
   readonly durationMs?: number
-  /** For a flush: flushes in flight when this attempt started, itself included. */
+  /** For a flush: attempts running when this attempt started, itself included (a batch waiting out a retry backoff runs none). */
   readonly inFlight?: number
   /** For a flush: items left waiting in the buffer when it settled (a backlog says the batcher is behind). */
   readonly backlog?: number

@@ -4,8 +4,8 @@
  * are judged against a healthy latency scaled to them, that a move up that paid with every
  * way up blocked settles instead of trying a way down, and that a concurrency ceiling stops
  * moves that add items in flight but not a split that keeps them; that a start with the size
- * pinned doubles the concurrency while latency stays flat; and that a move to fewer items in
- * flight needs only a third of the band.
+ * pinned doubles the concurrency while latency stays flat; that a move to fewer items in
+ * flight needs only a third of the band; and that a steady backend's stalls show sooner.
  */
 import { describe, expect, it } from 'vitest'
 import { autoTune, type AutoTuneState } from '../../src/controllers/autoTune.ts'
@@ -94,6 +94,42 @@ describe('autoTune stalls while starting', () => {
 
   it('judges it against the healthy latency itself once searching: 9 times as long twice is a stall', () => {
     expect(judge('size')).toBe('overload')
+  })
+})
+
+describe('autoTune stalls on a steady backend', () => {
+  /** Decides on two 100-item flushes of `ms` after healthy ones of 10 ms whose slowest stood `spread` times their mean. */
+  const judge = (spread: number | null, ms: number) => {
+    const controller = autoTune()
+    const target = { batchSize: 100, concurrency: 1 }
+    const state: AutoTuneState = { ...initialAutoTuneState(1.5), dimension: 'size', setting: { size: 100, concurrency: 1 }, since: 0, seen: 0, healthyMs: 10, healthyItems: 100, healthySpread: spread }
+    return controller.decide({ target, samples: healthy(target, 2, ms, 100), bounds, now: 100 }, state).reason!.rule
+  }
+
+  it('learns the spread of healthy flushes (slowest ÷ mean)', () => {
+    expect(afterOneEpoch().state.healthySpread).toBe(1)
+  })
+
+  it('calls two flushes 2.5 times as long a stall when healthy ones all took the same time (a dropped request, a lock)', () => {
+    expect(judge(1, 25)).toBe('overload')
+    expect(judge(1, 19)).toBe('measuring')
+  })
+
+  it('waits for 8 times as long where healthy flushes spread widely, or before any spread is known', () => {
+    expect(judge(4, 25)).toBe('measuring')
+    expect(judge(4, 90)).toBe('overload')
+    expect(judge(null, 75)).toBe('measuring')
+  })
+
+  it('asks for a decision on a running attempt at twice that factor', () => {
+    const controller = autoTune()
+    const steady: AutoTuneState = { ...initialAutoTuneState(1.5), dimension: 'size', setting: { size: 100, concurrency: 1 }, healthyMs: 10, healthyItems: 100, healthySpread: 1 }
+    expect(controller.overdueMs!(steady)).toBe(40)
+    expect(controller.overdueMs!({ ...steady, healthySpread: 5 })).toBe(160)
+    // Asked at that moment, an attempt running exactly that long is a stall (the batcher asks when it reaches the limit).
+    const target = { batchSize: 100, concurrency: 1 }
+    const atLimit = controller.decide({ target, samples: healthy(target, 1, 10, 140), bounds, now: 140, oldestAttemptMs: 40 }, { ...steady, since: 0, seen: 0 })
+    expect(atLimit.reason!.rule).toBe('overload')
   })
 })
 

@@ -37,6 +37,29 @@ describe('runtime hooks for controllers', () => {
     await stopped
   })
 
+  it('counts as in flight only the attempts running: a batch waiting out its retry backoff puts no load on the backend', async () => {
+    const time = createVirtualTime()
+    const windows: FeedbackSample[][] = []
+    let calls = 0
+    const batcher = createBatcher<number>({
+      // The first call fails at once; every other takes 30 ms.
+      flush: () => (++calls === 1 ? Promise.reject(new Error('503')) : wait(time, 30)),
+      size: 1, concurrency: { initial: 2, min: 1, max: 2 }, controller: recorder(windows), maxWaitMs: 1, scheduler: time.scheduler,
+      retry: { attempts: 3, backoffMs: 100, jitter: false },
+    })
+    batcher.tryAdd(0) // fails, then waits 100 ms to retry
+    await time.advanceBy(10)
+    batcher.tryAdd(1) // starts while item 0's batch waits out its backoff: alone on the backend
+    await time.advanceBy(200)
+    const samples = windows.flat().filter((s) => s.source === 'flush' && !s.failed)
+    const alone = samples.find((s) => s.attempt === 1)!
+    expect(alone.inFlight).toBe(1)
+    const stopped = batcher.stop()
+    await time.advanceBy(100)
+    await stopped
+    expect(batcher.metrics().itemsFlushed).toBe(2)
+  })
+
   it('keeps adjusting while draining', async () => {
     const time = createVirtualTime()
     const windows: FeedbackSample[][] = []
