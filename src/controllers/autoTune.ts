@@ -87,8 +87,9 @@ const RECOVER_SHARE = 0.85
  * - At the top: a move up that paid with every way up blocked (bounds, ceilings) settles; more
  *   flush slots (the size no larger) whose flushes took no longer pay with any gain, even under
  *   the band (a last step to a bound can gain less than the band).
- * - Demand: when most batches leave partial (the producers, not the size, limit them) it
- *   does not search; it adds flush slots when every slot was taken.
+ * - Demand: batches that leave partial (the producers, not the size, limit them) are judged
+ *   as full ones: goodput with every slot busy is what the setting could carry, and a size that
+ *   makes flushes slow makes the next partial batches bigger, so the search goes on.
  * - `targetLatencyMs`: a mean flush latency above it shrinks the size in proportion.
  * - Errors classed `tooLarge`, `badItem` or `fatal` are not load and do not move it.
  *
@@ -232,16 +233,6 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
     const next = atFloor ? { ...setting, concurrency: Math.max(bounds.concurrency.min, Math.floor(setting.concurrency * 0.7)) } : { ...setting, size: setting.size * factor }
     return move('slo', next, { reference: null, trial: false, overloadAt: { ...state.overloadAt, size: Math.min(state.overloadAt.size, setting.size) } },
       `mean flush latency ${round(latencyMs)} ms is over the ${rules.targetLatencyMs} ms target: ${atFloor ? 'concurrency' : 'size'} down`)
-  }
-
-  if (epoch.partial * 2 > epoch.flushes) {
-    // More slots is a trial like any move up: an overrun sends it back and leaves a ceiling.
-    const more = Math.max(setting.concurrency + 1, setting.concurrency * 1.25)
-    if (epoch.slotsFull * 2 > epoch.flushes && from.concurrency < bounds.concurrency.max && more < state.overloadAt.concurrency) {
-      return move('demand-slots', { ...setting, concurrency: more }, { reference: { setting, goodput, latencyMs }, trial: true, dimension: 'concurrency' },
-        'batches leave partial but every flush slot was taken: more slots')
-    }
-    return move('demand', setting, { reference: null, trial: false }, 'batches leave partial: the producers, not the size, limit throughput; holding')
   }
 
   const measured = { setting, goodput, latencyMs }

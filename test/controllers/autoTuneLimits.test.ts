@@ -5,7 +5,8 @@
  * way up blocked settles instead of trying a way down, and that a concurrency ceiling stops
  * moves that add items in flight but not a split that keeps them; that a start with the size
  * pinned doubles the concurrency while latency stays flat; that a move to fewer items in
- * flight needs only a third of the band; and that a steady backend's stalls show sooner.
+ * flight needs only a third of the band; that a steady backend's stalls show sooner; and that
+ * partial batches do not stop the search.
  */
 import { describe, expect, it } from 'vitest'
 import { autoTune, type AutoTuneState } from '../../src/controllers/autoTune.ts'
@@ -223,6 +224,19 @@ describe('autoTune moves down', () => {
     const back = judge(0.02, NaN)
     expect(back.reason!.rule).toBe('same')
     expect(back.concurrency).toBe(16)
+  })
+})
+
+describe('autoTune when the producers limit the batches', () => {
+  it('searches on partial batches as on full ones (a size that slows flushes makes the next partial batches bigger)', () => {
+    const controller = autoTune()
+    const target = { batchSize: 100, concurrency: 4 }
+    const first = controller.decide({ target, samples: healthy(target, 1, 20, 0), bounds, now: 0 }, controller.initialState())
+    // Eight flushes of 30 items, cut by time: the producers, not the size, filled them.
+    const partial = healthy({ batchSize: 30, concurrency: 4 }, 8, 20, 1000).map((sample) => ({ ...sample, trigger: 'time' as const }))
+    const decided = controller.decide({ target, samples: partial, bounds, now: 1000 }, first.state)
+    expect(decided.reason!.rule).toBe('try')
+    expect([decided.batchSize, decided.concurrency]).not.toEqual([100, 4])
   })
 })
 
