@@ -87,9 +87,9 @@ const RECOVER_SHARE = 0.85
  * - At the top: a move up that paid with every way up blocked (bounds, ceilings) settles; more
  *   flush slots (the size no larger) whose flushes took no longer pay with any gain, even under
  *   the band (a last step to a bound can gain less than the band).
- * - Demand: batches that leave partial (the producers, not the size, limit them) are judged
- *   as full ones: goodput with every slot busy is what the setting could carry, and a size that
- *   makes flushes slow makes the next partial batches bigger, so the search goes on.
+ * - Demand: when half the batches or more leave partial (the producers, not the size, limit
+ *   them) the search goes on (goodput with every slot busy is what the setting could carry)
+ *   but never raises the size they did not reach: at light load, more slots of small batches.
  * - `targetLatencyMs`: a mean flush latency above it shrinks the size in proportion.
  * - Errors classed `tooLarge`, `badItem` or `fatal` are not load and do not move it.
  *
@@ -236,6 +236,9 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
   }
 
   const measured = { setting, goodput, latencyMs }
+  // Batches that left partial (half or more) did not reach the size: raising it would change nothing but the worst case (and a
+  // start step would add it to every later batch), so the search keeps under it: at light load, more slots of small batches.
+  const searchBounds = epoch.partial * 2 >= epoch.flushes ? { ...bounds, size: { ...bounds.size, max: Math.max(bounds.size.min, Math.min(bounds.size.max, from.batchSize)) } } : bounds
   if (state.trial && state.reference) {
     const ref = state.reference
     const margin = rules.band * ref.goodput
@@ -252,11 +255,11 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
       // Searching, a move that paid grows its step: small first steps near a knee, then strides while they pay.
       const step = state.dimension === 'both' ? { ...state.step, both: cheap ? Math.min(4, state.step.both * 2) : flat ? 2 : Math.SQRT2 } : { ...state.step, [state.dimension]: Math.min(MAX_STEP, state.step[state.dimension] * Math.SQRT2) }
       // Every way up blocked (bounds, ceilings): this is the top that paid; settle rather than try a way down.
-      if (upBlocked(setting, state.overloadAt, bounds)) {
+      if (upBlocked(setting, state.overloadAt, searchBounds)) {
         return move('better', setting, { reference: measured, trial: false, misses: 0, step, phase: 'settled', settledEpochs: 0, anchor: null },
           `goodput ${round(goodput)}/s beats ${round(ref.goodput)}/s, and every way up is blocked: settled`)
       }
-      return propose({ ...state, reference: measured, trial: false, misses: 0, step }, bounds, 'better', `goodput ${round(goodput)}/s beats ${round(ref.goodput)}/s: keep going`, move, hold)
+      return propose({ ...state, reference: measured, trial: false, misses: 0, step }, searchBounds, 'better', `goodput ${round(goodput)}/s beats ${round(ref.goodput)}/s: keep going`, move, hold)
     }
     const step = { ...state.step, [state.dimension]: Math.sqrt(state.step[state.dimension]) }
     const probing = state.phase === 'settled'
@@ -277,19 +280,19 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
     // A jump of three bands in one epoch, or a drift of two from where it settled: the load moved.
     const jumped = ref !== null && Math.abs(goodput / ref.goodput - 1) > 3 * rules.band
     if (jumped || Math.abs(smoothed.goodput / anchor - 1) > 2 * rules.band) {
-      return propose({ ...state, reference: measured, phase: 'search', anchor: null, step: { size: Math.SQRT2, concurrency: Math.SQRT2, split: Math.SQRT2, both: Math.SQRT2 }, overloadAt: relax(state.overloadAt), failedProbes: 0, misses: 0 }, bounds, 'drift',
+      return propose({ ...state, reference: measured, phase: 'search', anchor: null, step: { size: Math.SQRT2, concurrency: Math.SQRT2, split: Math.SQRT2, both: Math.SQRT2 }, overloadAt: relax(state.overloadAt), failedProbes: 0, misses: 0 }, searchBounds, 'drift',
         `goodput moved from ${round(jumped ? ref!.goodput : anchor)}/s to ${round(goodput)}/s: the load changed, search again`, move, hold)
     }
     state = { ...state, anchor }
     const settledEpochs = state.settledEpochs + 1
     if (settledEpochs % (PROBE_EVERY * PROBE_BACKOFF ** Math.min(state.failedProbes, 6)) === 0) {
       const dimension = other(state.dimension)
-      return propose({ ...state, reference: smoothed, settledEpochs, dimension, direction: { size: 1, concurrency: 1, split: 1, both: 1 }, step: { size: PROBE_STEP, concurrency: PROBE_STEP, split: PROBE_STEP, both: PROBE_STEP }, overloadAt: relax(state.overloadAt) }, bounds, 'probe',
+      return propose({ ...state, reference: smoothed, settledEpochs, dimension, direction: { size: 1, concurrency: 1, split: 1, both: 1 }, step: { size: PROBE_STEP, concurrency: PROBE_STEP, split: PROBE_STEP, both: PROBE_STEP }, overloadAt: relax(state.overloadAt) }, searchBounds, 'probe',
         'settled: probe one small step', move, hold)
     }
     return move('settled', setting, { reference: smoothed, settledEpochs }, `settled at goodput ${round(goodput)}/s`)
   }
-  return propose({ ...state, reference: measured }, bounds, 'try', `goodput ${round(goodput)}/s measured: try a step`, move, hold)
+  return propose({ ...state, reference: measured }, searchBounds, 'try', `goodput ${round(goodput)}/s measured: try a step`, move, hold)
 }
 
 function round(value: number): number {
