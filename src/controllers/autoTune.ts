@@ -37,6 +37,10 @@ const PROBE_EVERY = 8
 /** Each probe that failed since the last search makes the wait before the next this many times as long (a probe into a hard limit costs its timeouts). */
 const PROBE_BACKOFF = 4
 const OVERLOAD_SHARE = 0.05
+/** Flushes an epoch needs before its share of failing items counts (one flush's share is luck). */
+const FAILING_FLUSHES = 4
+/** A share of failing items that counts at once. */
+const FLOOD_SHARE = 0.5
 /** Two flushes this many times slower than healthy ones (one, twice that) mean the backend is overrun; less for a steady backend (see `stallFactor`). */
 const STALL_FACTOR = 8
 /** An attempt this many times as long as healthy ones (per item) is aborted and retried. */
@@ -70,13 +74,15 @@ const RECOVER_SHARE = 0.85
  * - Settled: holds; a goodput change of three bands in one epoch, or a drift of two bands
  *   from where it settled, means the load moved, and the search starts again; every 8
  *   epochs it probes one small step, and each probe that failed makes the wait 4 times as long.
- * - Overload (timeouts, failed flushes, over 5 % of items failing, two flushes k times
+ * - Overload (timeouts, failed flushes, over 5 % of items failing beyond the share healthy
+ *   epochs showed, once 4 flushes tell (half failing at once), two flushes k times
  *   slower than healthy ones or one 2k times, a flush still running 2k times as long as
  *   healthy ones (`overdueMs`: the batcher asks without waiting for its end), where k is twice
  *   the healthy flushes' spread (slowest ÷ mean), 2..8, or the user's
  *   feedback scoring 0.85 or more) acts at once (an attempt older than the last move was
  *   acted on already): a trial that raised the size or the concurrency goes back and that
- *   level becomes a ceiling the search stays under;
+ *   level becomes a ceiling the search stays under (slow flushes at the least size and
+ *   concurrency are no stall: the backend got slower for good, and they become healthy);
  *   otherwise the items in flight shrink by healthy ÷ seen latency (0.06..0.64), or by 0.9
  *   when the refusals come back fast (a rate limit's 429s): the batches first (under load
  *   the best setting is small batches in every slot), concurrency only for what the size
@@ -170,8 +176,16 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
   const expectedMs = stallBase(state, epoch.flushes > 0 ? epoch.items / epoch.flushes : setting.size)
   const stallAt = stallFactor(state, STALL_FACTOR)
   // A running attempt counts from the moment it reaches the limit (`overdueMs` asks then).
-  const stalled = expectedMs !== null && (epoch.secondMs > stallAt * expectedMs || epoch.maxMs > 2 * stallAt * expectedMs || (runningMs > 0 && runningMs >= 2 * stallAt * expectedMs))
-  if (stalled || epoch.overloads > 0 || epoch.monitorAlarms > 0 || (epoch.flushes > 0 && overloadShare(epoch) > OVERLOAD_SHARE)) {
+  const slow = expectedMs !== null && (epoch.secondMs > stallAt * expectedMs || epoch.maxMs > 2 * stallAt * expectedMs || (runningMs > 0 && runningMs >= 2 * stallAt * expectedMs))
+  // Slow at the floor (the least size and concurrency) is no stall to cut: the backend got slower for good (other clients' load),
+  // and the epoch goes on to learn its new healthy latency.
+  const atFloor = from.batchSize === bounds.size.min && from.concurrency === bounds.concurrency.min
+  const stalled = slow && !atFloor
+  // Failing items are overload past 5 % over the share healthy epochs showed (errors the backend gives whatever this batcher does:
+  // cutting would not lower them), once a few flushes tell a share from the luck of one; a flood (half failing) at once.
+  const share = overloadShare(epoch)
+  const failing = (epoch.flushes >= FAILING_FLUSHES && share > OVERLOAD_SHARE + state.errorFloor) || share >= FLOOD_SHARE
+  if (stalled || epoch.overloads > 0 || epoch.monitorAlarms > 0 || failing) {
     const calm = { reference: null, trial: false, phase: 'search' as const, settledEpochs: 0, step: { size: 1.5, concurrency: 1.5, split: 1.5, both: 1.5 } }
     // A trial that raised a dimension and met overload goes back, and that level becomes a ceiling; a trial that raised nothing did not cause it.
     const raised = state.trial && state.reference ? raisedBy(setting, state.reference.setting) : null
@@ -214,6 +228,7 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
     ...state, overloadAt: fade(state.overloadAt),
     healthyMs: state.healthyMs === null ? latencyMs : 0.7 * state.healthyMs + 0.3 * latencyMs,
     healthyItems: state.healthyItems === null ? meanItems : 0.7 * state.healthyItems + 0.3 * meanItems,
+    errorFloor: 0.7 * state.errorFloor + 0.3 * overloadShare(epoch),
     healthySpread: state.healthySpread === null ? epoch.maxMs / latencyMs : 0.7 * state.healthySpread + 0.3 * (epoch.maxMs / latencyMs),
   }
 

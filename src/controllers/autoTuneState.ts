@@ -48,6 +48,8 @@ export interface AutoTuneState {
   readonly healthyItems: number | null
   /** How far the slowest flush of recent healthy epochs stood above their mean (an average of max ÷ mean, >= 1; null before the first): a steady backend's stalls show sooner. */
   readonly healthySpread: number | null
+  /** Share of items failing in recent healthy epochs (an average; 0 at first): errors the backend shows whatever this batcher does. */
+  readonly errorFloor: number
   /** Levels at which the backend was overrun, per dimension (Infinity: none seen); moves stay below. */
   readonly overloadAt: { readonly size: number; readonly concurrency: number }
   /** The setting an overload cut from, and its healthy latency: once flushes are that fast again the controller goes straight back to it. */
@@ -60,7 +62,7 @@ export interface AutoTuneState {
 export function initialAutoTuneState(step: number): AutoTuneState {
   return {
     seen: -Infinity, since: -Infinity, epoch: emptyEpoch, setting: null, reference: null, trial: false,
-    dimension: 'both', direction: { size: 1, concurrency: 1, split: 1, both: 1 }, step: { size: step, concurrency: step, split: step, both: Math.SQRT2 }, phase: 'search', anchor: null, settledEpochs: 0, failedProbes: 0, healthyMs: null, healthyItems: null, healthySpread: null, misses: 0,
+    dimension: 'both', direction: { size: 1, concurrency: 1, split: 1, both: 1 }, step: { size: step, concurrency: step, split: step, both: Math.SQRT2 }, phase: 'search', anchor: null, settledEpochs: 0, failedProbes: 0, healthyMs: null, healthyItems: null, healthySpread: null, errorFloor: 0, misses: 0,
     overloadAt: { size: Infinity, concurrency: Infinity }, recover: null, lastRaise: null,
   }
 }

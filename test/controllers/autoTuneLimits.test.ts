@@ -13,17 +13,9 @@ import { autoTune, type AutoTuneState } from '../../src/controllers/autoTune.ts'
 import { propose } from '../../src/controllers/autoTuneSearch.ts'
 import { initialAutoTuneState } from '../../src/controllers/autoTuneState.ts'
 import type { Setting } from '../../src/controllers/setting.ts'
-import type { ControlTarget, ControllerDecision, FeedbackSample } from '../../src/controllers/controller.ts'
+import type { ControllerDecision } from '../../src/controllers/controller.ts'
 import { ConfigError } from '../../src/errors.ts'
-
-let seq = 0
-/** `count` healthy flush samples of `target`, each `ms` long, ending at `at`. */
-function healthy(target: ControlTarget, count: number, ms: number, at: number): FeedbackSample[] {
-  return Array.from({ length: count }, () => ({
-    at, seq: ++seq, source: 'flush' as const, failed: false, batchSize: target.batchSize, score: 0,
-    feedback: { latencyMs: ms }, durationMs: ms, inFlight: target.concurrency, trigger: 'size' as const, attempt: 1,
-  }))
-}
+import { healthy } from './flushSamples.ts'
 
 const bounds = { size: { min: 1, max: 100 }, concurrency: { min: 1, max: 4 } }
 
