@@ -47,6 +47,8 @@ const STALL_FACTOR = 8
 const ABORT_FACTOR = 64
 /** The largest multiplicative step of a search move: near a knee a bigger jump can overrun the backend for the length of a call. */
 const MAX_STEP = 1.5
+/** A start step whose latency grew this many times as fast as the items in flight is past the knee. */
+const KNEE_GROWTH = 1.5
 /** Fast recovery returns to this share of the batch size the overrun's cut came from. */
 const RECOVER_SHARE = 0.85
 
@@ -61,7 +63,8 @@ const RECOVER_SHARE = 0.85
  *   while goodput grows; while a bigger batch costs hardly more time (latency grew less than
  *   half as fast as the size) the size step doubles, up to ×4; with the size unable to grow
  *   (pinned, or at its bound) the concurrency doubles while its flushes take no longer. The
- *   first miss hands over to the search.
+ *   first miss hands over to the search (turning the size down when latency grew half again
+ *   as fast as the items in flight: past the knee).
  * - Search: goodput with every slot busy (`concurrency × items that succeeded ÷ busy time`)
  *   is compared with the last measured setting. A move multiplies the size, the concurrency,
  *   or the concurrency while dividing the size (a split: the same items in flight in more,
@@ -277,13 +280,15 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
       return propose({ ...state, reference: measured, trial: false, misses: 0, step }, searchBounds, 'better', `goodput ${round(goodput)}/s beats ${round(ref.goodput)}/s: keep going`, move, hold)
     }
     const step = { ...state.step, [state.dimension]: Math.sqrt(state.step[state.dimension]) }
+    // A start step whose latency grew half again as fast as the items in flight is past the knee: the size is too big, so the search turns it down.
+    const pastKnee = state.dimension === 'both' && latencyMs * ref.setting.size * ref.setting.concurrency > KNEE_GROWTH * ref.latencyMs * setting.size * setting.concurrency
     const probing = state.phase === 'settled'
     const misses = state.misses + 1
     // Under a ceiling or a bound in every dimension, only down moves are left to try: two misses settle it, not six.
     const settles = misses >= (upBlocked(ref.setting, state.overloadAt, bounds) ? 2 : 6) || (step.split < SETTLE_STEP && ((step.size < SETTLE_STEP || bounds.size.min === bounds.size.max) && (step.concurrency < SETTLE_STEP || bounds.concurrency.min === bounds.concurrency.max)))
     const rule = goodput < ref.goodput - margin ? 'worse' : 'same'
     return move(rule, ref.setting, {
-      reference: null, trial: false, step, dimension: other(state.dimension), direction: { ...state.direction, [state.dimension]: -state.direction[state.dimension] as 1 | -1 },
+      reference: null, trial: false, step, dimension: other(state.dimension), direction: { ...state.direction, [state.dimension]: -state.direction[state.dimension] as 1 | -1, ...(pastKnee ? { size: -1 as const } : {}) },
       phase: settles ? 'settled' : state.phase, settledEpochs: 0, misses: settles ? 0 : misses, failedProbes: probing ? state.failedProbes + 1 : state.failedProbes,
     }, `goodput ${round(goodput)}/s vs ${round(ref.goodput)}/s (band ${rules.band * 100} %): back to the last setting${settles ? ', settled' : ''}`)
   }

@@ -1,8 +1,8 @@
 /**
- * autoTune and the errors a loaded backend gives whatever this batcher does: a share of failing
- * items counts as overload only past the share healthy epochs showed, once a few flushes tell
- * it from luck (a flood at once); and slow flushes at the least size and concurrency are the
- * backend's new pace, not a stall to cut.
+ * autoTune and a loaded backend: a share of failing items counts as overload only past the
+ * share healthy epochs showed, once a few flushes tell it from luck (a flood at once); slow
+ * flushes at the least size and concurrency are the backend's new pace, not a stall to cut;
+ * and a start step that met the knee turns the size down.
  */
 import { describe, expect, it } from 'vitest'
 import { autoTune, type AutoTuneState } from '../../src/controllers/autoTune.ts'
@@ -53,5 +53,30 @@ describe('autoTune slow at the floor', () => {
     const epoch = controller.decide({ target: floor, samples: healthy(floor, 8, 500, 2000), bounds, now: 2000 }, held.state)
     expect(epoch.state.healthyMs).toBeCloseTo(0.7 * 50 + 0.3 * 500)
     expect(epoch.batchSize * epoch.concurrency).toBeGreaterThan(10)
+  })
+})
+
+describe('autoTune past the knee', () => {
+  /** A start trial from 100 × 4 (100 ms) to 141 × 6: items in flight ×2.1, its flushes taking `ms`, goodput lower. */
+  const judge = (ms: number) => {
+    const controller = autoTune()
+    const trial = { batchSize: 141, concurrency: 6 }
+    const state: AutoTuneState = {
+      ...initialAutoTuneState(1.5), dimension: 'both', trial: true, since: 0, seen: 0, setting: { size: 141, concurrency: 6 },
+      reference: { setting: { size: 100, concurrency: 4 }, goodput: 4000, latencyMs: 100 }, healthyMs: 100, healthyItems: 100, healthySpread: 4,
+    }
+    return controller.decide({ target: trial, samples: healthy(trial, 12, ms, 1000), bounds, now: 1000 }, state)
+  }
+
+  it('turns the size down when latency grew half again as fast as the items in flight', () => {
+    const decided = judge(400) // ×4 against ×2.1
+    expect(decided.reason!.rule).toBe('worse')
+    expect(decided.state.direction.size).toBe(-1)
+  })
+
+  it('keeps the size going up when latency grew about as fast as the items in flight', () => {
+    const decided = judge(250) // ×2.5 against ×2.1: worse goodput, but no knee
+    expect(decided.reason!.rule).toBe('worse')
+    expect(decided.state.direction.size).toBe(1)
   })
 })
