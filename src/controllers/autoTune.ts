@@ -63,8 +63,8 @@ const RECOVER_SHARE = 0.85
  *   while goodput grows; while a bigger batch costs hardly more time (latency grew less than
  *   half as fast as the size) the size step doubles, up to ×4; with the size unable to grow
  *   (pinned, or at its bound) the concurrency doubles while its flushes take no longer. The
- *   first miss hands over to the search (turning the size down when latency grew half again
- *   as fast as the items in flight: past the knee).
+ *   first miss hands over to the search (turning the size down when the step overran the
+ *   backend or latency grew half again as fast as the items in flight: past the knee).
  * - Search: goodput with every slot busy (`concurrency × items that succeeded ÷ busy time`)
  *   is compared with the last measured setting. A move multiplies the size, the concurrency,
  *   or the concurrency while dividing the size (a split: the same items in flight in more,
@@ -196,7 +196,7 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
       const level = raised === 'size' ? setting.size : setting.concurrency
       const probing = state.phase === 'settled'
       const after = probing ? { reference: null, trial: false, settledEpochs: 0, failedProbes: state.failedProbes + 1 } : calm
-      return move('overload-revert', state.reference.setting, { ...after, overloadAt: { ...state.overloadAt, [raised]: level }, dimension: other(state.dimension) },
+      return move('overload-revert', state.reference.setting, { ...after, overloadAt: { ...state.overloadAt, [raised]: level }, dimension: other(state.dimension), ...(state.dimension === 'both' ? { direction: { ...state.direction, size: -1 as const } } : {}) },
         `overrun at ${raised} ${Math.round(level)}: back to the last good setting, and stay under ${Math.round(level)}`)
     }
     // The slower the overrun flush against healthy ones, the deeper the cut of items in flight: healthy ÷ seen, 0.06..0.64;

@@ -80,3 +80,19 @@ describe('autoTune past the knee', () => {
     expect(decided.state.direction.size).toBe(1)
   })
 })
+
+describe('autoTune when a start step overruns the backend', () => {
+  it('goes back and turns the size down: the search does not try a bigger batch next', () => {
+    const controller = autoTune()
+    const trial = { batchSize: 141, concurrency: 6 }
+    const state: AutoTuneState = {
+      ...initialAutoTuneState(1.5), dimension: 'both', trial: true, since: 0, seen: 0, setting: { size: 141, concurrency: 6 },
+      reference: { setting: { size: 100, concurrency: 4 }, goodput: 4000, latencyMs: 100 }, healthyMs: 100, healthyItems: 100, healthySpread: 1.5,
+    }
+    // Two flushes 10 times as slow as healthy ones: a stall.
+    const decided = controller.decide({ target: trial, samples: healthy(trial, 2, 1000, 2000), bounds, now: 2000 }, state)
+    expect(decided.reason!.rule).toBe('overload-revert')
+    expect([decided.batchSize, decided.concurrency]).toEqual([100, 4])
+    expect(decided.state.direction.size).toBe(-1)
+  })
+})
