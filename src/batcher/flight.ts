@@ -154,7 +154,7 @@ export class FlightRunner<T> {
     // The controller's stall limit, doubled at each time it cut this batch short, while it is under flushTimeoutMs.
     const stallMs = (this.window.attemptLimitMs(flight.items.length) ?? Infinity) * 2 ** flight.stallAborts
     const [timeoutMs, limit] = stallMs < flushTimeoutMs ? [Math.ceil(stallMs), 'controller' as const] : [flushTimeoutMs, 'flushTimeoutMs' as const]
-    callFlush(this.options.flush, flight.items, info, this.deadlines, timeoutMs, limit, abort, (timer) => (flight.timer = timer), (outcome) => {
+    callFlush(this.options.flush, flight.items, info, this.deadlines, timeoutMs, limit, flushTimeoutMs, abort, (timer) => (flight.timer = timer), (outcome) => {
       if (answered || flight.done) return
       answered = true
       flight.attemptStart = undefined

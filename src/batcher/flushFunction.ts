@@ -53,12 +53,14 @@ export type AttemptOutcome = { ok: true; feedback: unknown } | { ok: false; erro
  * Calls the flush function once with a copy of `batch` (the sink may keep or mutate it; a retry
  * must still have the items) and reports its outcome to `answer` exactly once: a throw, a
  * rejection and a thenable whose `then()` throws are failures; a pending answer times out after
- * `timeoutMs` (aborting `abort`), whose limit `limit` names. `onTimer` gets the timeout's timer,
+ * `timeoutMs` (aborting `abort`), whose limit `limit` names. Past the controller's limit the
+ * call is aborted but its answer still awaited, up to `flushTimeoutMs` in all: a write that
+ * landed anyway counts as done, so a retry never writes it twice. `onTimer` gets each timer,
  * so it can be cancelled.
  */
 export function callFlush<T>(
   flush: FlushFunction<T>, batch: readonly T[], info: FlushInfo, deadlines: FlushDeadlines, timeoutMs: number, limit: FlushTimeoutError['limit'],
-  abort: AttemptSignal, onTimer: (timer: DeadlineHandle) => void, answer: (outcome: AttemptOutcome) => void,
+  flushTimeoutMs: number, abort: AttemptSignal, onTimer: (timer: DeadlineHandle) => void, answer: (outcome: AttemptOutcome) => void,
 ): void {
   let result: unknown
   try {
@@ -72,17 +74,21 @@ export function callFlush<T>(
     return
   }
   // Only a pending answer can time out: the timer is armed after the call, not before.
+  let stalled: FlushTimeoutError | undefined
   onTimer(
     deadlines.add(timeoutMs, () => {
       const error = new FlushTimeoutError(timeoutMs, limit)
       abort.abort(error)
-      answer({ ok: false, error })
+      if (limit === 'flushTimeoutMs') return answer({ ok: false, error })
+      // The controller's limit: the call is told to stop; its answer says whether the write landed, until flushTimeoutMs says no more.
+      stalled = error
+      onTimer(deadlines.add(Math.max(0, flushTimeoutMs - timeoutMs), () => answer({ ok: false, error: new FlushTimeoutError(flushTimeoutMs) })))
     }),
   )
   try {
     result.then(
       (feedback) => answer({ ok: true, feedback }),
-      (error: unknown) => answer({ ok: false, error }),
+      (error: unknown) => answer({ ok: false, error: stalled ?? error }),
     )
   } catch (error) {
     answer({ ok: false, error }) // a thenable whose then() throws: a failed attempt

@@ -26,8 +26,9 @@ export interface AutoTuneOptions {
    * Abort an attempt that runs 64 times as long as healthy flushes (per item) and retry it
    * inside the cut target (default true): calls stalled in an overrun backend hold the load
    * their retries, fewer at a time, would free. The retry does not use up one of
-   * `retry.attempts`. Set false for a sink that ignores `info.signal` and must not see a write
-   * again that may have landed.
+   * `retry.attempts`, and waits for the aborted call's answer (up to `flushTimeoutMs`): a
+   * write that landed anyway counts as flushed, so nothing is written twice. Set false to
+   * leave calls to `flushTimeoutMs` alone.
    */
   readonly abortStalls?: boolean
 }

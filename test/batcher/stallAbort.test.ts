@@ -1,7 +1,8 @@
 /**
  * A controller's stall limit (`attemptTimeoutMs`) and retries inside the target: an attempt
  * that runs past the controller's limit is aborted and retried without using up one of
- * `retry.attempts`, the limit doubling for the same batch until `flushTimeoutMs` takes over;
+ * `retry.attempts`, the limit doubling for the same batch until `flushTimeoutMs` takes over,
+ * and its answer still awaited (a write that landed counts as flushed: never written twice);
  * and after the controller cuts the target, retries wait until they fit it (attempts and items
  * in flight), as a retry of every stalled batch at once would hold the backend as before.
  */
@@ -64,6 +65,38 @@ describe('a controller stall limit (attemptTimeoutMs)', () => {
     expect(calls).toHaveLength(2)
     expect(batcher.metrics()).toMatchObject({ itemsFlushed: 1, itemsFailed: 0, retries: 1 })
     expect(dead).toEqual([])
+    await batcher.stop()
+  })
+
+  it('awaits the aborted call: a write that landed anyway counts as flushed and is never written again', async () => {
+    const time = createVirtualTime()
+    const written: number[][] = []
+    // A database whose commit lands 30 ms after the abort asked it to stop (the cancel came too late).
+    const flush = (batch: number[]) => wait(time, 80).then(() => void written.push(batch))
+    const batcher = createBatcher<number>({ flush, ...adaptive, controller: stallLimit(50), scheduler: time.scheduler, flushTimeoutMs: 10_000 })
+    batcher.tryAdd(7)
+    await time.advanceBy(200)
+    expect(written).toEqual([[7]])
+    expect(batcher.metrics()).toMatchObject({ itemsFlushed: 1, itemsFailed: 0, retries: 0 })
+    await batcher.stop()
+    expect(written).toEqual([[7]])
+  })
+
+  it('gives a call that ignores the abort until flushTimeoutMs, then fails it as that timeout', async () => {
+    const time = createVirtualTime()
+    let calls = 0
+    const errors: unknown[] = []
+    const batcher = createBatcher<number>({
+      flush: () => (++calls === 1 ? new Promise<void>(() => {}) : undefined), ...adaptive, controller: stallLimit(50), scheduler: time.scheduler, flushTimeoutMs: 300,
+      retry: { attempts: 2, backoffMs: 5, jitter: false }, onDeadLetter: (_items, error) => void errors.push(error),
+    })
+    batcher.tryAdd(7)
+    await time.advanceBy(299)
+    expect(calls).toBe(1) // aborted at 50 ms, but still awaited
+    await time.advanceBy(20)
+    expect(calls).toBe(2) // failed at 300 ms as flushTimeoutMs, then retried
+    expect(batcher.metrics()).toMatchObject({ itemsFlushed: 1, retries: 1 })
+    expect(errors).toEqual([])
     await batcher.stop()
   })
 
