@@ -5,7 +5,8 @@ import type { ControlTarget, Controller, ControllerDecision, ControllerInput } f
 import { clampSetting, other, roundSetting, sameRounded, type Setting } from './setting.ts'
 import { propose } from './autoTuneSearch.ts'
 import { emptyEpoch, foldSample, goodputOf, meanMs, overloadShare } from './epoch.ts'
-import { fade, healthyFor, initialAutoTuneState, raisedBy, relax, scaled, SETTLE_STEP, stallBase, stallFactor, upBlocked, type AutoTuneState } from './autoTuneState.ts'
+import { fade, healthyFor, initialAutoTuneState, relax, round, scaled, SETTLE_STEP, stallBase, stallFactor, upBlocked, type AutoTuneState } from './autoTuneState.ts'
+import { overload, STALL_FACTOR } from './autoTuneOverload.ts'
 
 export type { AutoTuneState } from './autoTuneState.ts'
 
@@ -37,13 +38,6 @@ const PROBE_STEP = 1.25
 const PROBE_EVERY = 8
 /** Each probe that failed since the last search makes the wait before the next this many times as long (a probe into a hard limit costs its timeouts). */
 const PROBE_BACKOFF = 4
-const OVERLOAD_SHARE = 0.05
-/** Flushes an epoch needs before its share of failing items counts (one flush's share is luck). */
-const FAILING_FLUSHES = 4
-/** A share of failing items that counts at once. */
-const FLOOD_SHARE = 0.5
-/** Two flushes this many times slower than healthy ones (one, twice that) mean the backend is overrun; less for a steady backend (see `stallFactor`). */
-const STALL_FACTOR = 8
 /** An attempt this many times as long as healthy ones (per item) is aborted and retried. */
 const ABORT_FACTOR = 64
 /** The largest multiplicative step of a search move: near a knee a bigger jump can overrun the backend for the length of a call. */
@@ -123,9 +117,9 @@ export function autoTune(options: AutoTuneOptions = {}): Controller<AutoTuneStat
     name: 'autoTune',
     intervalMs: 1,
     ...(workConserving ? { waitMs: 0 } : {}),
-    // A flush running 16 times as long as healthy ones is a stall: decide without waiting for its end.
+    // A flush running 2k times as long as healthy ones (k from the healthy spread, 2..8) is a stall: decide without waiting for its end.
     overdueMs: (state) => scaled(2 * stallFactor(state, STALL_FACTOR), stallBase(state, state.setting?.size ?? 0)),
-    // At four times that (per item), the attempt is cut short and retried inside the cut target: stalled calls hold the backend their retries, fewer at a time, would free.
+    // At 64 times the healthy latency (per item), the attempt is cut short and retried inside the cut target: stalled calls hold the backend their retries, fewer at a time, would free.
     ...(abortStalls ? { attemptTimeoutMs: (state: AutoTuneState, items: number) => scaled(ABORT_FACTOR, healthyFor(state, items)) } : {}),
     initialState: () => initialAutoTuneState(MAX_STEP),
     decide(input, state) {
@@ -170,57 +164,8 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
     return { ...to, state: { ...state, ...changes, ...raised, setting: kept, since: now, epoch: emptyEpoch }, reason: { rule, from, to, inputs, text } }
   }
 
-  // Overload acts at once, without waiting for the epoch to fill; a flush many times slower than healthy ones is overload too.
-  // Two flushes that slow (one alone may be a pause of the machine, not of the backend), or one at twice that.
-  // A flush still running past that counts the same as one that ended so late.
-  // An attempt that started before this setting came into force was acted on already (as flushes of an earlier setting do not count).
-  const runningMs = input.oldestAttemptMs !== undefined && now - input.oldestAttemptMs >= state.since ? input.oldestAttemptMs : 0
-  const slowestMs = Math.max(epoch.maxMs, runningMs)
-  // Starting, against the healthy latency scaled to this epoch's batches: a start step may make them 4 times as big.
-  const expectedMs = stallBase(state, epoch.flushes > 0 ? epoch.items / epoch.flushes : setting.size)
-  const stallAt = stallFactor(state, STALL_FACTOR)
-  // A running attempt counts from the moment it reaches the limit (`overdueMs` asks then).
-  const slow = expectedMs !== null && (epoch.secondMs > stallAt * expectedMs || epoch.maxMs > 2 * stallAt * expectedMs || (runningMs > 0 && runningMs >= 2 * stallAt * expectedMs))
-  // Slow at the floor (the least size and concurrency) is no stall to cut: the backend got slower for good (other clients' load),
-  // and the epoch goes on to learn its new healthy latency.
-  const atFloor = from.batchSize === bounds.size.min && from.concurrency === bounds.concurrency.min
-  const stalled = slow && !atFloor
-  // Failing items are overload past 5 % over the share healthy epochs showed (errors the backend gives whatever this batcher does:
-  // cutting would not lower them), once a few flushes tell a share from the luck of one; a flood (half failing) at once.
-  const share = overloadShare(epoch)
-  const failing = (epoch.flushes >= FAILING_FLUSHES && share > OVERLOAD_SHARE + state.errorFloor) || share >= FLOOD_SHARE
-  if (stalled || epoch.overloads > 0 || epoch.monitorAlarms > 0 || failing) {
-    const calm = { reference: null, trial: false, phase: 'search' as const, settledEpochs: 0, step: { size: 1.5, concurrency: 1.5, split: 1.5, both: 1.5 } }
-    // A trial that raised a dimension and met overload goes back, and that level becomes a ceiling; a trial that raised nothing did not cause it.
-    const raised = state.trial && state.reference ? raisedBy(setting, state.reference.setting) : null
-    if (raised && state.reference) {
-      const level = raised === 'size' ? setting.size : setting.concurrency
-      const probing = state.phase === 'settled'
-      const after = probing ? { reference: null, trial: false, settledEpochs: 0, failedProbes: state.failedProbes + 1 } : calm
-      return move('overload-revert', state.reference.setting, { ...after, overloadAt: { ...state.overloadAt, [raised]: level }, dimension: other(state.dimension), ...(state.dimension === 'both' ? { direction: { ...state.direction, size: -1 as const } } : {}) },
-        `overrun at ${raised} ${Math.round(level)}: back to the last good setting, and stay under ${Math.round(level)}`)
-    }
-    // The slower the overrun flush against healthy ones, the deeper the cut of items in flight: healthy ÷ seen, 0.06..0.64;
-    // refusals that come back fast (429s, a rate limit: latency within twice healthy) cut gently, ×0.9 as Vector's ARC.
-    // The batches shrink first (under load the best setting is small batches in every slot); concurrency takes what the size cannot.
-    const fastRefusals = !stalled && epoch.timeouts === 0 && expectedMs !== null && slowestMs <= 2 * expectedMs
-    const factor = fastRefusals ? Math.sqrt(0.9) : expectedMs === null || slowestMs <= 0 ? 0.5 : Math.min(0.8, Math.max(0.25, Math.sqrt(expectedMs / slowestMs)))
-    const size = Math.max(bounds.size.min, setting.size * factor * factor)
-    const rest = (setting.size * factor * factor) / size
-    const next = { size, concurrency: rest < 1 ? Math.max(bounds.concurrency.min, Math.min(setting.concurrency - 1, Math.floor(setting.concurrency * rest + (fastRefusals ? 0.5 : 0)))) : setting.concurrency }
-    // An overrun within 20 healthy flush times of a move that raised the items in flight is that move's doing: its levels become
-    // ceilings, and recovery aims below it. An overrun seen while holding still may be other clients' load: no concurrency ceiling.
-    const raise = state.lastRaise !== null && state.healthyMs !== null && now - state.lastRaise.at <= 20 * state.healthyMs ? state.lastRaise : null
-    const overloadAt = {
-      size: size < setting.size || (raise && setting.size > raise.from.size) ? Math.min(state.overloadAt.size, setting.size) : state.overloadAt.size,
-      concurrency: raise && setting.concurrency > raise.from.concurrency ? Math.min(state.overloadAt.concurrency, setting.concurrency) : state.overloadAt.concurrency,
-    }
-    // Remember where a stall's cut came from (the first cut of an episode), to go straight back once the overrun has passed.
-    // Not after fast refusals: a rate limit's 429s say this batcher itself asked too much, not that a burst passed by.
-    const recover = state.recover ?? (state.healthyMs === null || fastRefusals ? null : { setting: raise ? raise.from : setting, latencyMs: state.healthyMs })
-    return move('overload', next, { ...calm, overloadAt, recover, direction: { size: 1, concurrency: 1, split: 1, both: 1 } },
-      `the backend is overrun (${stalled ? `a flush took ${round(slowestMs)} ms against ${round(expectedMs!)} ms healthy` : 'timeouts, failed flushes or alarming feedback'}): items in flight ×${(factor * factor).toFixed(2)}, batches first, and stay under them`)
-  }
+  const overrun = overload({ state, epoch, setting, from, bounds, now, oldestAttemptMs: input.oldestAttemptMs }, move)
+  if (overrun) return overrun
   // Starting, an epoch is half as long: a short job must not spend itself measuring.
   const starting = state.dimension === 'both'
   // Starting with the size pinned (requests one by one) an epoch is half as long: no batch can overshoot, and a short run must not spend itself measuring.
@@ -228,12 +173,14 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
   if (epoch.flushes < (starting ? Math.max(pinned ? Math.ceil(rules.minFlushes / 2) : rules.minFlushes, setting.concurrency) : Math.max(rules.minFlushes, 2 * setting.concurrency))) return hold('measuring', `measuring: ${epoch.flushes} flush(es) of this setting so far`)
   // A healthy epoch: learn its latency, and let the overload ceilings fade a little (an overrun is a moment, not a law).
   const meanItems = epoch.items / epoch.flushes
+  // Slowest ÷ mean; 1 when flushes take no time at all (a sink that answers at once).
+  const spread = latencyMs > 0 ? epoch.maxMs / latencyMs : 1
   state = {
     ...state, overloadAt: fade(state.overloadAt),
     healthyMs: state.healthyMs === null ? latencyMs : 0.7 * state.healthyMs + 0.3 * latencyMs,
     healthyItems: state.healthyItems === null ? meanItems : 0.7 * state.healthyItems + 0.3 * meanItems,
     errorFloor: 0.7 * state.errorFloor + 0.3 * overloadShare(epoch),
-    healthySpread: state.healthySpread === null ? epoch.maxMs / latencyMs : 0.7 * state.healthySpread + 0.3 * (epoch.maxMs / latencyMs),
+    healthySpread: 0.7 * (state.healthySpread ?? spread) + 0.3 * spread,
   }
 
   // Fast recovery: flushes as fast as they were before the overrun mean it has passed (a burst of other clients' load):
@@ -314,8 +261,4 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
     return move('settled', setting, { reference: smoothed, settledEpochs }, `settled at goodput ${round(goodput)}/s`)
   }
   return propose({ ...state, reference: measured }, searchBounds, 'try', `goodput ${round(goodput)}/s measured: try a step`, move, hold)
-}
-
-function round(value: number): number {
-  return Math.round(value * 100) / 100
 }

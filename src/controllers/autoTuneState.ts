@@ -121,3 +121,8 @@ export function stallFactor(state: AutoTuneState, most: number): number {
 export function scaled(factor: number, ms: number | null): number | undefined {
   return ms === null ? undefined : factor * ms
 }
+
+/** `value` to two decimals, for the figures a decision's reason shows. */
+export function round(value: number): number {
+  return Math.round(value * 100) / 100
+}

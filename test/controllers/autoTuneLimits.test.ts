@@ -99,8 +99,13 @@ describe('autoTune stalls on a steady backend', () => {
     return controller.decide({ target, samples: healthy(target, 2, ms, 100), bounds, now: 100 }, state).reason!.rule
   }
 
-  it('learns the spread of healthy flushes (slowest ÷ mean)', () => {
+  it('learns the spread of healthy flushes (slowest ÷ mean), 1 for flushes that take no time', () => {
     expect(afterOneEpoch().state.healthySpread).toBe(1)
+    const controller = autoTune()
+    const target = { batchSize: 10, concurrency: 1 }
+    const first = controller.decide({ target, samples: healthy(target, 1, 0, 0), bounds, now: 0 }, controller.initialState())
+    const instant = controller.decide({ target, samples: healthy(target, 8, 0, 1000), bounds, now: 1000 }, first.state)
+    expect(instant.state.healthySpread).toBe(1)
   })
 
   it('calls two flushes 2.5 times as long a stall when healthy ones all took the same time (a dropped request, a lock)', () => {
