@@ -79,8 +79,9 @@ const RECOVER_SHARE = 0.85
  *   the healthy flushes' spread (slowest ÷ mean), 2..8, or the user's
  *   feedback scoring 0.85 or more) acts at once (an attempt older than the last move was
  *   acted on already): a trial that raised the size or the concurrency goes back and that
- *   level becomes a ceiling the search stays under (slow flushes at the least size and
- *   concurrency are no stall: the backend got slower for good, and they become healthy);
+ *   level becomes a ceiling the search stays under (slow or failing flushes at the least size
+ *   and concurrency are no overload: the backend got slower or flakier for good, and they
+ *   become healthy);
  *   otherwise the items in flight shrink by healthy ÷ seen latency (0.06..0.64), or by 0.9
  *   when the refusals come back fast (a rate limit's 429s): the batches first (under load
  *   the best setting is small batches in every slot), concurrency only for what the size

@@ -43,14 +43,14 @@ export function overload({ state, epoch, setting, from, bounds, now, oldestAttem
   const stallAt = stallFactor(state, STALL_FACTOR)
   // A running attempt counts from the moment it reaches the limit (`overdueMs` asks then).
   const slow = expectedMs !== null && (epoch.secondMs > stallAt * expectedMs || epoch.maxMs > 2 * stallAt * expectedMs || (runningMs > 0 && runningMs >= 2 * stallAt * expectedMs))
-  // Slow at the floor (the least size and concurrency) is no stall to cut: the backend got slower for good (other clients' load),
-  // and the epoch goes on to learn its new healthy latency.
+  // Slow or failing at the floor (the least size and concurrency) is nothing a cut can help: the backend got slower or flakier
+  // for good (other clients' load), and the epoch goes on to learn its new healthy latency and error share.
   const atFloor = from.batchSize === bounds.size.min && from.concurrency === bounds.concurrency.min
   const stalled = slow && !atFloor
   // Failing items are overload past 5 % over the share healthy epochs showed (errors the backend gives whatever this batcher does:
   // cutting would not lower them), once a few flushes tell a share from the luck of one; a flood (half failing) at once.
   const share = overloadShare(epoch)
-  const failing = (epoch.flushes >= FAILING_FLUSHES && share > OVERLOAD_SHARE + state.errorFloor) || share >= FLOOD_SHARE
+  const failing = ((epoch.flushes >= FAILING_FLUSHES && share > OVERLOAD_SHARE + state.errorFloor) || share >= FLOOD_SHARE) && !atFloor
   if (!(stalled || epoch.overloads > 0 || epoch.monitorAlarms > 0 || failing)) return null
   const calm = { reference: null, trial: false, phase: 'search' as const, settledEpochs: 0, step: { size: 1.5, concurrency: 1.5, split: 1.5, both: 1.5 } }
   // A trial that raised a dimension and met overload goes back, and that level becomes a ceiling; a trial that raised nothing did not cause it.

@@ -41,6 +41,16 @@ describe('autoTune and failing items', () => {
 })
 
 describe('autoTune slow at the floor', () => {
+  it('does not cut failing flushes at the least size and concurrency: it learns their share', () => {
+    const controller = autoTune()
+    const floor = { batchSize: 10, concurrency: 1 }
+    const state = searching({ setting: { size: 10, concurrency: 1 }, healthyItems: 10 })
+    const held = controller.decide({ target: floor, samples: failingShare(floor, 4, 0.2, 50, 1000), bounds, now: 1000 }, state)
+    expect(held.reason!.rule).toBe('measuring')
+    const epoch = controller.decide({ target: floor, samples: failingShare(floor, 4, 0.2, 50, 2000), bounds, now: 2000 }, held.state)
+    expect(epoch.state.errorFloor).toBeCloseTo(0.3 * 0.2)
+  })
+
   it('cuts slow flushes above the floor, but learns them as healthy at the least size and concurrency', () => {
     const controller = autoTune()
     // Flushes ten times as slow as healthy ones: a stall at 100 × 4.
