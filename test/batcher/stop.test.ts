@@ -110,6 +110,30 @@ describe('stop', () => {
     expect(batcher.metrics()).toMatchObject({ itemsAdded: 0, itemsDropped: 4 })
   })
 
+  it('counts ADD and ADD_MANY events sent while draining as dropped', async () => {
+    const time = createVirtualTime()
+    const sink = manualSink<number>()
+    const batcher = createBatcher<number>({ flush: sink.flush, size: 1, scheduler: time.scheduler })
+    batcher.tryAdd(0)
+    const stopped = batcher.stop()
+    expect(batcher.state).toBe('draining')
+    batcher.actor.send({ type: 'ADD', item: 1 })
+    batcher.actor.send({ type: 'ADD_MANY', items: [2, 3, 4] })
+    expect(batcher.metrics()).toMatchObject({ itemsAdded: 1, itemsDropped: 4 })
+    await time.settle()
+    sink.pending()[0]!.resolve()
+    await stopped
+  })
+
+  it('is released as it enters stopped: an ADD from a subscriber seeing the final snapshot is counted as dropped', async () => {
+    const batcher = createBatcher<number>({ flush: async () => {} })
+    batcher.actor.subscribe((snapshot) => {
+      if (snapshot.status === 'done') batcher.actor.send({ type: 'ADD', item: 1 })
+    })
+    await batcher.stop()
+    expect(batcher.metrics()).toMatchObject({ itemsAdded: 0, itemsDropped: 1 })
+  })
+
   it('counts a malformed ADD_MANY (items not an array) as one dropped offering instead of crashing', async () => {
     const batcher = createBatcher<number>({ flush: async () => {} })
     batcher.actor.send({ type: 'ADD_MANY', items: 5 as unknown as number[] })
