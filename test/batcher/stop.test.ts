@@ -147,7 +147,7 @@ describe('as a child actor', () => {
   it('is driven by ADD, ADD_MANY, FLUSH and STOP events from a parent machine', async () => {
     const time = createVirtualTime()
     const sink = recordingSink<string>()
-    const { logic } = createBatcherLogic<string>({ flush: sink.flush, size: 3, maxWaitMs: 50, scheduler: time.scheduler })
+    const { logic, portOf } = createBatcherLogic<string>({ flush: sink.flush, size: 3, maxWaitMs: 50, scheduler: time.scheduler })
     const parent = setup({ actors: { batcher: logic } }).createMachine({
       invoke: { src: 'batcher', id: 'writer', systemId: 'writer', input: {} },
     })
@@ -165,6 +165,7 @@ describe('as a child actor', () => {
     expect(child.getSnapshot().status).toBe('done')
     child.send({ type: 'ADD', item: 'late' })
     expect(sink.batches.flat()).toEqual(['a', 'b', 'c', 'd'])
+    expect(portOf(child)!.metrics().itemsDropped).toBe(0) // a child does not watch its parent's system for late items
   })
 
   it('gives every spawned child its own buffer', async () => {
