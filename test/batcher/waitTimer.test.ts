@@ -97,7 +97,7 @@ describe('the wait of a partial batch', () => {
   it('arms one timer for a run of batches cut by size in one turn, and none once every batch was cut', async () => {
     const time = createVirtualTime()
     let armed = 0
-    const scheduler: SchedulerLike = { now: () => time.scheduler.now(), schedule: (work, delay, state) => (armed++, time.scheduler.schedule(work, delay, state)) }
+    const scheduler: SchedulerLike = { now: () => time.scheduler.now(), schedule: (work, delay, state) => (armed++, time.scheduler.schedule(work as never, delay, state)) }
     const sink = recordingSink<number>()
     const b = createBatcher<number>({ flush: sink.flush, size: 2, maxWaitMs: 100, scheduler })
     const live = () => time.scheduler.actions.filter((action) => !action.closed).length
