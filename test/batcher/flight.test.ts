@@ -162,6 +162,24 @@ describe('a failed attempt', () => {
   })
 })
 
+describe('an attempt\'s time limit', () => {
+  it('is flushTimeoutMs when the controller\'s stall limit is no shorter: a timeout then uses up the attempt', async () => {
+    const time = createVirtualTime()
+    const calls: number[] = []
+    const dead: unknown[] = []
+    const controller: Controller<null> = { name: 'stalls', intervalMs: 1000, initialState: () => null, decide: ({ target }) => ({ ...target, state: null }), attemptTimeoutMs: () => 100 }
+    const batcher = createBatcher<number>({
+      flush: () => { calls.push(time.now()); return new Promise<void>(() => {}) },
+      size: { initial: 1, min: 1, max: 10 }, flushTimeoutMs: 100, controller, scheduler: time.scheduler, retry: { attempts: 1 },
+      onDeadLetter: (_items, error) => void dead.push(error),
+    })
+    batcher.tryAdd(1)
+    await time.advanceBy(500)
+    expect(calls).toEqual([0])
+    expect(dead).toEqual([expect.objectContaining({ name: 'FlushTimeoutError', limit: 'flushTimeoutMs' })])
+  })
+})
+
 describe('a batch split by a bad item', () => {
   it('keeps its id in its first half, gives the second a new one, keeps the target and ends with nothing in flight', async () => {
     const time = createVirtualTime()
