@@ -31,6 +31,16 @@ describe('the batcher runtime', () => {
     await stopped
   })
 
+  it('reports no empty drop when addMany stops at a last item refused for its weight', async () => {
+    const time = createVirtualTime()
+    const dropped: BatcherEmitted[] = []
+    const batcher = createBatcher<number>({ flush: () => {}, size: 10, weigh: (item) => (item < 0 ? NaN : 1), scheduler: time.scheduler })
+    batcher.actor.on('items.dropped', (event) => void dropped.push(event as BatcherEmitted))
+    expect(batcher.addMany([1, -1])).toBe(1)
+    await time.settle()
+    expect(dropped).toEqual([{ type: 'items.dropped', count: 1, reason: 'invalidWeight' }])
+  })
+
   it('tells the chart the target a sink taught by refusing a batch as too large', async () => {
     const time = createVirtualTime()
     const targets: BatcherEmitted[] = []
