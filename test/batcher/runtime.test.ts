@@ -88,6 +88,24 @@ describe('the batcher runtime', () => {
     await flushing
   })
 
+  it('cuts a long backlog for a synchronous sink in a loop, not by recursion', async () => {
+    const time = createVirtualTime()
+    let held: (() => void) | undefined
+    let flushed = 0
+    const batcher = createBatcher<number>({
+      flush: (batch) => {
+        if (!held) return new Promise<void>((resolve) => (held = resolve))
+        flushed += batch.length
+      },
+      size: 1, concurrency: 1, capacity: 20_001, scheduler: time.scheduler,
+    })
+    batcher.addMany(Array.from({ length: 20_001 }, (_, i) => i)) // the first in flight, held; the rest wait
+    await time.settle()
+    held!()
+    await time.settle()
+    expect(flushed).toBe(20_000)
+  })
+
   it('stays draining while a flush runs, though nothing is buffered', async () => {
     const time = createVirtualTime()
     const sink = manualSink<number>()
