@@ -39,6 +39,27 @@ describe('admission of waiting producers', () => {
     expect(admitted).toEqual([1, 3, 5, 6])
     expect(await outcomes[1]).toBeInstanceOf(AbortError)
   })
+
+  it('a producer adding from onDeadLetter, while others wait, waits behind them', async () => {
+    const time = createVirtualTime()
+    const sink = manualSink<number>()
+    let late: Promise<void> | undefined
+    const batcher = createBatcher<number>({
+      flush: sink.flush, size: 2, capacity: 2, scheduler: time.scheduler, retry: { attempts: 1 },
+      onDeadLetter: () => void (late ??= batcher.add(5)), // called as the failed batch frees its room
+    })
+    batcher.addMany([1, 2])
+    const waiting = [batcher.add(3), batcher.add(4)]
+    await time.settle()
+    sink.calls[0]!.reject(new Error('down'))
+    await time.settle()
+    await Promise.all(waiting)
+    expect(sink.pending().map((call) => call.batch)).toEqual([[3, 4]])
+    sink.pending()[0]!.resolve()
+    await time.advanceBy(1000) // 5 alone, cut by the wait timer
+    await late
+    expect(sink.calls.map((call) => call.batch)).toEqual([[1, 2], [3, 4], [5]])
+  })
 })
 
 describe('WaitQueue', () => {

@@ -26,6 +26,20 @@ describe('emitted events follow their listeners', () => {
     await batcher.stop()
   })
 
+  it('a wildcard listener gets one event per batch when several settle in one turn, and nothing else', async () => {
+    const time = createVirtualTime()
+    const sink = manualSink<number>()
+    const batcher = createBatcher<number>({ flush: sink.flush, size: 1, concurrency: 3, scheduler: time.scheduler })
+    const everything: unknown[] = []
+    batcher.actor.on('*', (event) => everything.push(event))
+    batcher.addMany([1, 2, 3])
+    await time.settle()
+    sink.resolveAll()
+    await time.settle()
+    expect(everything).toEqual([1, 2, 3].map((item, i) => ({ type: 'batch.flushed', batchId: i + 1, items: [item] })))
+    await batcher.stop()
+  })
+
   it('items.dropped reaches a listener with the count and the reason', async () => {
     const time = createVirtualTime()
     const sink = manualSink<number>()

@@ -143,6 +143,21 @@ describe('a flush that fails', () => {
     await batcher.stop()
   })
 
+  it('dead-letters with the error thrown by the then() of a thenable the flush returned', async () => {
+    const time = createVirtualTime()
+    const { letters, onDeadLetter } = deadLetters<number>()
+    const broken = new Error('broken then')
+    const batcher = createBatcher<number>({
+      size: 1, scheduler: time.scheduler, retry: { attempts: 1 }, onDeadLetter,
+      flush: () => ({ then: () => { throw broken } }) as unknown as Promise<void>,
+    })
+    const outcome = batcher.submit(1).then(() => 'ok', (error: unknown) => error)
+    await time.settle()
+    expect(await outcome).toBe(broken)
+    expect(letters).toEqual([{ items: [1], error: broken }])
+    expect(batcher.metrics()).toMatchObject({ itemsFailed: 1, failedFlushes: 1 })
+  })
+
   it('survives an onDeadLetter that throws, and logs it', async () => {
     const time = createVirtualTime()
     const errors: string[] = []

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createBatcher, createVirtualTime, type Controller } from '../../src/index.ts'
 import type { FeedbackSample } from '../../src/controllers/controller.ts'
 import { manualSink } from '../../src/testing/index.ts'
+import { feedbackWindow } from '../support/feedbackWindow.ts'
 
 /**
  * The samples a controller is shown (src/batcher/feedbackWindow.ts): the latest ten, oldest
@@ -83,5 +84,100 @@ describe('the feedback window', () => {
     await stopped
     await time.advanceBy(100)
     expect(seen).toHaveLength(1)
+  })
+})
+
+describe('the controller\'s cadence', () => {
+  it('asks for a decision an interval after fresh feedback, and not again without new feedback', async () => {
+    const { time, window, dues } = feedbackWindow({})
+    window.record({ cpu: 0.5 }, 'monitor')
+    window.record({ cpu: 0.6 }, 'monitor') // one timer for both
+    await time.advanceBy(10)
+    expect(dues()).toBe(1)
+    window.adjust() // what the runtime does on the TICK due sends
+    await time.advanceBy(100)
+    expect(dues()).toBe(1)
+  })
+
+  it('does not ask when a decision already took the feedback in before the interval ended', async () => {
+    const { time, window, dues } = feedbackWindow({})
+    window.record({ cpu: 0.5 }, 'monitor')
+    await time.advanceBy(5)
+    window.adjust() // an outside TICK
+    await time.advanceBy(5)
+    expect(dues()).toBe(0)
+  })
+
+  it('does not run the controller before any feedback', () => {
+    const { window, decide } = feedbackWindow({})
+    expect(window.adjust()).toBeUndefined()
+    expect(decide).not.toHaveBeenCalled()
+  })
+
+  it('adapts a batcher whose concurrency alone can move', async () => {
+    const { time, window, dues } = feedbackWindow({}, { size: 4, concurrency: { min: 1, max: 4 } })
+    window.record({ cpu: 0.5 }, 'monitor')
+    await time.advanceBy(10)
+    expect(dues()).toBe(1)
+  })
+
+  it('asks nothing once stopped, and leaves no timer behind', async () => {
+    const { time, window, attempt, dues } = feedbackWindow({ overdueMs: () => 50 })
+    attempt.start = 0
+    window.record({ cpu: 0.5 }, 'monitor')
+    window.watch()
+    window.stop()
+    expect(time.scheduler.actions.filter((action) => !action.closed)).toHaveLength(0)
+    window.record({ cpu: 0.5 }, 'monitor')
+    await time.advanceBy(100)
+    expect(dues()).toBe(0)
+  })
+
+  it('shows the controller a copy of the samples: the next ones do not change what it kept', () => {
+    const kept: unknown[][] = []
+    const { window } = feedbackWindow({ decide: ({ target, samples }) => (kept.push(samples as unknown[]), { ...target, state: null }) })
+    window.record({ cpu: 0.1 }, 'monitor')
+    window.adjust()
+    window.record({ cpu: 0.2 }, 'monitor')
+    window.adjust()
+    expect(kept.map((samples) => samples.length)).toEqual([1, 2])
+  })
+
+  it('reports no change when the controller keeps the target', () => {
+    const { window, logger } = feedbackWindow({ decide: ({ target }) => ({ ...target, state: null, reason: { code: 'hold', text: 'same' } as never }) })
+    window.record({ cpu: 0.1 }, 'monitor')
+    expect(window.adjust()).toBeUndefined()
+    expect(logger.debug).not.toHaveBeenCalled()
+  })
+})
+
+describe('a sample', () => {
+  it('of a flush that returned nothing carries its latency alone; a monitor\'s carries no latency it did not send', () => {
+    const seen: { feedback: object }[] = []
+    const { window } = feedbackWindow({ decide: ({ target, samples }) => (seen.push(...samples), { ...target, state: null }) })
+    window.record(undefined, 'flush', false, 2, 7)
+    window.record({ cpu: 0.5 }, 'monitor')
+    window.adjust()
+    expect(seen.map((sample) => sample.feedback)).toStrictEqual([{ latencyMs: 7 }, { cpu: 0.5 }])
+  })
+
+  it('from a monitor that sent nothing counts as rejected', () => {
+    const { window } = feedbackWindow({})
+    window.record(undefined, 'monitor')
+    expect(window.rejected).toBe(1)
+  })
+
+  it.each([0, 1])('keeps the controller\'s score %s (0..1 inclusive)', (score) => {
+    const { window, logger } = feedbackWindow({ score: () => score })
+    window.record({ cpu: 0.5 }, 'monitor')
+    expect(window.loadScore()).toBe(score)
+    expect(logger.error).not.toHaveBeenCalled()
+  })
+
+  it('replaces a negative score of the controller with scoreLoad, and says so', () => {
+    const { window, logger } = feedbackWindow({ score: () => -0.5 })
+    window.record({ cpu: 0.5 }, 'monitor')
+    expect(window.loadScore()).toBeGreaterThanOrEqual(0)
+    expect(logger.error).toHaveBeenCalledWith('loadbatch: controller probe score() gave -0.5, not a number in 0..1; using scoreLoad()')
   })
 })

@@ -164,4 +164,42 @@ describe('flush deadlines on one timer', () => {
     expect(fired).toEqual(['a@10', 'b@15', 'c@30'])
     expect(armed()).toBe(3) // for a, for b (armed as a fired), for c
   })
+
+  it('re-arms after firing for the earliest deadline left, not the last added', async () => {
+    const { time, fired, add } = countingDeadlines()
+    add('a', 10)
+    add('b', 20)
+    add('c', 30)
+    await time.advanceBy(20)
+    expect(fired).toEqual(['a@10', 'b@20'])
+    await time.advanceBy(10)
+    expect(fired).toEqual(['a@10', 'b@20', 'c@30'])
+  })
+
+  it('lets its timer go each time the last deadline is cancelled, not only the first time', async () => {
+    const { add, live } = countingDeadlines()
+    for (let round = 0; round < 2; round++) {
+      add('a', 10).unsubscribe()
+      expect(live()).toBe(1)
+      await Promise.resolve()
+      expect(live()).toBe(0)
+    }
+  })
+
+  it('lets its timer go when only an infinite deadline is left', async () => {
+    const { add, live } = countingDeadlines()
+    add('never', Infinity)
+    add('a', 10).unsubscribe()
+    await Promise.resolve()
+    expect(live()).toBe(0)
+  })
+
+  it('never fires a deadline cancelled by another timer of the same moment, run just before its own', async () => {
+    const { time, fired, add } = countingDeadlines()
+    let a: { unsubscribe(): void } | undefined
+    time.scheduler.schedule(() => a?.unsubscribe(), 10) // runs first: scheduled first, for the same moment
+    a = add('a', 10)
+    await time.advanceBy(20)
+    expect(fired).toEqual([])
+  })
 })

@@ -110,6 +110,30 @@ describe('stop', () => {
     expect(batcher.metrics()).toMatchObject({ itemsAdded: 0, itemsDropped: 4 })
   })
 
+  it('counts ADD and ADD_MANY events sent while draining as dropped', async () => {
+    const time = createVirtualTime()
+    const sink = manualSink<number>()
+    const batcher = createBatcher<number>({ flush: sink.flush, size: 1, scheduler: time.scheduler })
+    batcher.tryAdd(0)
+    const stopped = batcher.stop()
+    expect(batcher.state).toBe('draining')
+    batcher.actor.send({ type: 'ADD', item: 1 })
+    batcher.actor.send({ type: 'ADD_MANY', items: [2, 3, 4] })
+    expect(batcher.metrics()).toMatchObject({ itemsAdded: 1, itemsDropped: 4 })
+    await time.settle()
+    sink.pending()[0]!.resolve()
+    await stopped
+  })
+
+  it('is released as it enters stopped: an ADD from a subscriber seeing the final snapshot is counted as dropped', async () => {
+    const batcher = createBatcher<number>({ flush: async () => {} })
+    batcher.actor.subscribe((snapshot) => {
+      if (snapshot.status === 'done') batcher.actor.send({ type: 'ADD', item: 1 })
+    })
+    await batcher.stop()
+    expect(batcher.metrics()).toMatchObject({ itemsAdded: 0, itemsDropped: 1 })
+  })
+
   it('counts a malformed ADD_MANY (items not an array) as one dropped offering instead of crashing', async () => {
     const batcher = createBatcher<number>({ flush: async () => {} })
     batcher.actor.send({ type: 'ADD_MANY', items: 5 as unknown as number[] })
@@ -123,7 +147,7 @@ describe('as a child actor', () => {
   it('is driven by ADD, ADD_MANY, FLUSH and STOP events from a parent machine', async () => {
     const time = createVirtualTime()
     const sink = recordingSink<string>()
-    const { logic } = createBatcherLogic<string>({ flush: sink.flush, size: 3, maxWaitMs: 50, scheduler: time.scheduler })
+    const { logic, portOf } = createBatcherLogic<string>({ flush: sink.flush, size: 3, maxWaitMs: 50, scheduler: time.scheduler })
     const parent = setup({ actors: { batcher: logic } }).createMachine({
       invoke: { src: 'batcher', id: 'writer', systemId: 'writer', input: {} },
     })
@@ -141,6 +165,7 @@ describe('as a child actor', () => {
     expect(child.getSnapshot().status).toBe('done')
     child.send({ type: 'ADD', item: 'late' })
     expect(sink.batches.flat()).toEqual(['a', 'b', 'c', 'd'])
+    expect(portOf(child)!.metrics().itemsDropped).toBe(0) // a child does not watch its parent's system for late items
   })
 
   it('gives every spawned child its own buffer', async () => {

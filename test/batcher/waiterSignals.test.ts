@@ -37,11 +37,21 @@ describe('the signal of a waiting producer', () => {
     expect(batcher.metrics()).toMatchObject({ itemsAdded: 2, itemsDropped: 0 })
   })
 
+  it('loses its listener when it aborts while waiting', async () => {
+    const { batcher } = full()
+    const controller = new AbortController()
+    const adding = batcher.add(1, { signal: controller.signal })
+    controller.abort('gave up')
+    await expect(adding).rejects.toBeInstanceOf(AbortError)
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0)
+  })
+
   it('loses its listener when stop refuses the producer', async () => {
     const { time, sink, batcher } = full()
     const controller = new AbortController()
     const adding = batcher.add(1, { signal: controller.signal }).then(() => 'accepted', (error: unknown) => error)
     const stopped = batcher.stop()
+    expect(await adding).toEqual(expect.objectContaining({ name: 'BatcherStoppedError', message: expect.stringContaining('it was not accepted') }))
     expect(await adding).toBeInstanceOf(BatcherStoppedError)
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0)
     await time.settle()

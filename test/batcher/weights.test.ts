@@ -47,6 +47,15 @@ describe('item weights', () => {
     expect(written).toEqual([[2, 3], [4, 5]])
   })
 
+  it('an item weighing exactly the ceiling is not oversized, and a weightless item still joins it', async () => {
+    const { time, written, batcher } = weighed(new Map([[1, 0], [2, 10], [3, 0]]))
+    batcher.addMany([1, 2])
+    batcher.addMany([3])
+    await time.advanceBy(1000)
+    expect(written).toEqual([[1, 2], [3]])
+    expect(batcher.metrics().oversizedItems).toBe(0)
+  })
+
   it('an item heavier than the ceiling goes alone and is counted', async () => {
     const { time, written, batcher } = weighed(new Map([[2, 25]]))
     batcher.addMany([1, 2, 3])
