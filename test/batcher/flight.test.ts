@@ -84,19 +84,7 @@ describe('a batch across its attempts', () => {
   })
 
   it('uses the jitter source it is given', async () => {
-    const time = createVirtualTime()
-    const at: number[] = []
-    const batcher = createBatcher<number>({
-      size: 1, scheduler: time.scheduler, random: () => 0, retry: { attempts: 2, backoffMs: 100, jitter: true },
-      flush: (_batch, info) => {
-        at.push(time.now())
-        if (info.attempt === 1) throw new Error('x')
-      },
-    })
-    batcher.tryAdd(1)
-    await time.advanceBy(200)
-    expect(at).toEqual([0, 50])
-    await batcher.stop()
+    expect(await attemptTimes(() => 0)).toEqual([0, 50])
   })
 })
 
@@ -105,19 +93,7 @@ describe('the jitter source', () => {
 
   it('is replaced by Math.random when it gives 1, outside [0, 1)', async () => {
     vi.spyOn(Math, 'random').mockReturnValue(0)
-    const time = createVirtualTime()
-    const at: number[] = []
-    const batcher = createBatcher<number>({
-      size: 1, scheduler: time.scheduler, random: () => 1, retry: { attempts: 2, backoffMs: 100, jitter: true },
-      flush: (_batch, info) => {
-        at.push(time.now())
-        if (info.attempt === 1) throw new Error('x')
-      },
-    })
-    batcher.tryAdd(1)
-    await time.advanceBy(200)
-    expect(at).toEqual([0, 50])
-    await batcher.stop()
+    expect(await attemptTimes(() => 1)).toEqual([0, 50])
   })
 })
 
@@ -248,3 +224,20 @@ describe('the oldest running attempt', () => {
     expect(oldestAttemptStart([])).toBeUndefined()
   })
 })
+
+/** When the attempts of one item ran, its first failing, with full jitter from `random` on a 100 ms backoff. */
+async function attemptTimes(random: () => number): Promise<number[]> {
+  const time = createVirtualTime()
+  const at: number[] = []
+  const batcher = createBatcher<number>({
+    size: 1, scheduler: time.scheduler, random, retry: { attempts: 2, backoffMs: 100, jitter: true },
+    flush: (_batch, info) => {
+      at.push(time.now())
+      if (info.attempt === 1) throw new Error('x')
+    },
+  })
+  batcher.tryAdd(1)
+  await time.advanceBy(200)
+  await batcher.stop()
+  return at
+}
