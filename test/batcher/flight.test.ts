@@ -65,21 +65,10 @@ describe('a batch across its attempts', () => {
 
   it('retries on time when the jitter source throws or leaves [0, 1)', async () => {
     for (const random of [() => { throw new Error('no randomness') }, () => 1, () => -0.5, () => NaN]) {
-      const time = createVirtualTime()
-      const at: number[] = []
-      const batcher = createBatcher<number>({
-        size: 1, scheduler: time.scheduler, random, retry: { attempts: 2, backoffMs: 100, jitter: true },
-        flush: (_batch, info) => {
-          at.push(time.now())
-          if (info.attempt === 1) throw new Error('x')
-        },
-      })
-      batcher.tryAdd(1)
-      await time.advanceBy(200)
+      const at = await attemptTimes(random)
       expect(at).toHaveLength(2)
       expect(at[1]).toBeGreaterThanOrEqual(50)
       expect(at[1]).toBeLessThanOrEqual(100)
-      await batcher.stop()
     }
   })
 
