@@ -100,6 +100,22 @@ describe('a controller stall limit (attemptTimeoutMs)', () => {
     await batcher.stop()
   })
 
+  it('dead-letters a call that ignores the abort with the flushTimeoutMs error once its attempts are used up', async () => {
+    const time = createVirtualTime()
+    const errors: unknown[] = []
+    const batcher = createBatcher<number>({
+      flush: () => new Promise<void>(() => {}), ...adaptive, controller: stallLimit(50), scheduler: time.scheduler, flushTimeoutMs: 300,
+      retry: { attempts: 1 }, onDeadLetter: (_items, error) => void errors.push(error),
+    })
+    batcher.tryAdd(7)
+    await time.advanceBy(301)
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toBeInstanceOf(FlushTimeoutError)
+    expect((errors[0] as FlushTimeoutError).limit).toBe('flushTimeoutMs')
+    expect((errors[0] as FlushTimeoutError).timeoutMs).toBe(300)
+    await batcher.stop({ timeoutMs: 0 })
+  })
+
   it('doubles the limit each time it cuts the same batch short, and leaves it to flushTimeoutMs once it gets there', async () => {
     const time = createVirtualTime()
     const { calls, flush } = sink(time, () => true)
