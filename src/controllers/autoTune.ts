@@ -162,7 +162,9 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
     const kept = clampSetting(next, bounds)
     const to = roundSetting(kept, bounds)
     const raised = to.batchSize * to.concurrency > from.batchSize * from.concurrency ? { lastRaise: { from: setting, at: now } } : {}
-    return { ...to, state: { ...state, ...changes, ...raised, setting: kept, since: now, epoch: emptyEpoch }, reason: { rule, from, to, inputs, text } }
+    // A move that keeps the target (a hold with a new epoch) leaves `since` alone: attempts that started under this setting are still its, and a stall among them still counts.
+    const holds = to.batchSize === from.batchSize && to.concurrency === from.concurrency && !rule.startsWith('overload')
+    return { ...to, state: { ...state, ...changes, ...raised, setting: kept, since: holds ? state.since : now, epoch: emptyEpoch }, reason: { rule, from, to, inputs, text } }
   }
 
   const overrun = overload({ state, epoch, setting, from, bounds, now, oldestAttemptMs: input.oldestAttemptMs }, move)

@@ -119,6 +119,21 @@ describe('autoTune stalls on a steady backend', () => {
     expect(judge(null, 75)).toBe('measuring')
   })
 
+  it('still sees a stall in an attempt that started before a hold: a new epoch of the same setting acted on nothing', () => {
+    const controller = autoTune()
+    const steady: AutoTuneState = { ...initialAutoTuneState(1.5), dimension: 'size', phase: 'settled', setting: { size: 100, concurrency: 1 }, healthyMs: 10, healthyItems: 100, healthySpread: 1, since: 0, seen: 0 }
+    const target = { batchSize: 100, concurrency: 1 }
+    // Eight healthy flushes end the epoch at 100 ms: the settled controller holds the same setting with a new epoch.
+    const held = controller.decide({ target, samples: healthy(target, 8, 10, 100), bounds, now: 100 }, { ...steady, reference: { setting: steady.setting!, goodput: 10_000, latencyMs: 10 } })
+    expect(held.reason!.rule).toBe('settled')
+    expect([held.batchSize, held.concurrency]).toEqual([100, 1])
+    expect(held.state.since).toBe(0)
+    // An attempt that started at 95 ms, under this same setting, runs 40 ms (4 × healthy): a stall, though it started before the hold.
+    const stalled = controller.decide({ target, samples: [], bounds, now: 135, oldestAttemptMs: 40 }, held.state)
+    expect(stalled.reason!.rule).toBe('overload')
+    expect(stalled.batchSize * stalled.concurrency).toBeLessThan(100)
+  })
+
   it('asks for a decision on a running attempt at twice that factor', () => {
     const controller = autoTune()
     const steady: AutoTuneState = { ...initialAutoTuneState(1.5), dimension: 'size', setting: { size: 100, concurrency: 1 }, healthyMs: 10, healthyItems: 100, healthySpread: 1 }
