@@ -11,7 +11,9 @@ export type Hold = (rule: string, text: string) => ControllerDecision<AutoTuneSt
 /** A trial move from `state.reference` along the search: this dimension and way, else the other way, else the other dimension; settles when every way is blocked. */
 export function propose(state: AutoTuneState, bounds: ControllerInput['bounds'], rule: string, text: string, move: Move, hold: Hold): ControllerDecision<AutoTuneState> {
   const base = state.reference!.setting
-  const order: Dimension[] = state.dimension === 'both' ? ['both', 'size', 'concurrency', 'split'] : [state.dimension, other(state.dimension), other(other(state.dimension))]
+  const all: Dimension[] = state.dimension === 'both' ? ['both', 'size', 'concurrency', 'split'] : [state.dimension, other(state.dimension), other(other(state.dimension))]
+  // With the size pinned, a split is a concurrency move under another name: a second trial of the same thing.
+  const order = bounds.size.min === bounds.size.max ? all.filter((d) => d !== 'split') : all
   const tries: [Dimension, 1 | -1][] = [
     ...order.map((d): [Dimension, 1 | -1] => [d, state.direction[d]]),
     ...order.map((d): [Dimension, 1 | -1] => [d, (-state.direction[d]) as 1 | -1]),

@@ -6,7 +6,7 @@
  * moves that add items in flight but not a split that keeps them; that a start with the size
  * pinned doubles the concurrency while latency stays flat; that a move to fewer items in
  * flight needs only a third of the band; that a steady backend's stalls show sooner; and that
- * partial batches do not stop the search.
+ * partial batches do not stop the search; and that with the size pinned no split is tried.
  */
 import { describe, expect, it } from 'vitest'
 import { autoTune, type AutoTuneState } from '../../src/controllers/autoTune.ts'
@@ -252,6 +252,20 @@ describe('autoTune when the producers limit the batches', () => {
     // The batches did not reach the size: raising it would change nothing, so the start raises the concurrency alone.
     expect(decided.batchSize).toBe(100)
     expect(decided.concurrency).toBeGreaterThan(4)
+  })
+})
+
+describe('autoTune search with the size pinned', () => {
+  it('never tries a split (a concurrency move under another name): at the split\'s turn it moves the concurrency itself', () => {
+    const state: AutoTuneState = { ...initialAutoTuneState(1.5), dimension: 'split', phase: 'search', reference: { setting: { size: 1, concurrency: 4 }, goodput: 40, latencyMs: 100 } }
+    const pinned = { size: { min: 1, max: 1 }, concurrency: { min: 1, max: 8 } }
+    const texts: string[] = []
+    propose(state, pinned, 'try', 'test', (_rule, next, _changes, text) => {
+      texts.push(text)
+      return { batchSize: 1, concurrency: next.concurrency, state }
+    }, () => ({ batchSize: 1, concurrency: 4, state }))
+    expect(texts).toHaveLength(1)
+    expect(texts[0]).toMatch(/; concurrency up ×/)
   })
 })
 
