@@ -225,6 +225,8 @@ export class BatcherRuntime<T> {
   adjust(): void {
     const reason = this.window.adjust()
     if (reason !== undefined) this.newTarget(reason ?? undefined)
+    // The decision may have lowered the controller's stall limit: attempts already past it are cut short now.
+    this.runner.cutStalled()
     this.pump()
   }
 

@@ -110,15 +110,15 @@ export class FeedbackWindow<T> {
   }
 
   /**
-   * The controller's stall limit for an attempt of `items` items (`attemptTimeoutMs`), in ms;
+   * The controller's stall limit for an attempt of `items` items that started at `startedAt` (`attemptTimeoutMs`), in ms;
    * undefined when it has none, is not adapting, or gives no finite number > 0.
    */
-  attemptLimitMs(items: number): number | undefined {
+  attemptLimitMs(items: number, startedAt: number): number | undefined {
     const { controller, logger } = this.options
     if (!controller.attemptTimeoutMs || !this.isAdaptive()) return undefined
     let limitMs: number | undefined
     try {
-      limitMs = controller.attemptTimeoutMs(this.controllerState, items)
+      limitMs = controller.attemptTimeoutMs(this.controllerState, items, startedAt)
     } catch (error) {
       logger.error(`loadbatch: controller ${controller.name} attemptTimeoutMs() threw; flushTimeoutMs alone applies`, error)
       return undefined

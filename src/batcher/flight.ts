@@ -11,7 +11,7 @@ import type { ResolvedOptions } from './batcherOptions.ts'
 import type { FeedbackWindow } from './feedbackWindow.ts'
 import { FlushDeadlines, type DeadlineHandle } from './flushDeadlines.ts'
 import { RetryGate } from './retryGate.ts'
-import { AttemptInfo, callFlush, failedIndexes, type AttemptOutcome } from './flushFunction.ts'
+import { AttemptInfo, callFlush, failedIndexes, type AttemptOutcome, type CutAttempt } from './flushFunction.ts'
 
 /** The promise of one `submit`ted item. */
 export interface Ticket {
@@ -50,13 +50,15 @@ export interface Flight<T> {
   attemptStart: number | undefined
   /** The running attempt's timeout, or the backoff before the next attempt. */
   timer: DeadlineHandle | undefined
+  /** Cuts the running attempt short (see `callFlush`); undefined when none is pending. */
+  cut: CutAttempt | undefined
   /** Settled (flushed or dead-lettered); late answers of an abandoned attempt are ignored. */
   done: boolean
 }
 
 /** A new flight of `items` cut at `minSeq`. */
 export function newFlight<T>(id: number, items: T[], tickets: Map<number, Ticket> | undefined, minSeq: number, trigger: FlushTrigger, batchSize: number): Flight<T> {
-  return { id, items, flushed: undefined, tickets, minSeq, trigger, batchSize, attempt: 0, stallAborts: 0, abort: undefined, attemptStart: undefined, timer: undefined, done: false }
+  return { id, items, flushed: undefined, tickets, minSeq, trigger, batchSize, attempt: 0, stallAborts: 0, abort: undefined, attemptStart: undefined, timer: undefined, cut: undefined, done: false }
 }
 
 /** When the oldest running attempt of `flights` started, or undefined when none runs (between attempts a flight waits, it does not run). */
@@ -151,18 +153,35 @@ export class FlightRunner<T> {
     for (const other of this.host.flights) if (other.attemptStart !== undefined) inFlight++
     let answered = false
     const info = new AttemptInfo(abort, flight.attempt, flight.id, flight.batchSize, flight.trigger)
-    // The controller's stall limit, doubled at each time it cut this batch short, while it is under flushTimeoutMs.
-    const stallMs = (this.window.attemptLimitMs(flight.items.length) ?? Infinity) * 2 ** flight.stallAborts
-    const [timeoutMs, limit] = stallMs < flushTimeoutMs ? [Math.ceil(stallMs), 'controller' as const] : [flushTimeoutMs, 'flushTimeoutMs' as const]
-    callFlush(this.options.flush, flight.items, info, this.deadlines, timeoutMs, limit, flushTimeoutMs, abort, (timer) => (flight.timer = timer), (outcome) => {
+    flight.cut = callFlush(this.options.flush, flight.items, info, this.deadlines, this.stallLimitMs(flight), flushTimeoutMs, abort, (timer) => (flight.timer = timer), (outcome) => {
       if (answered || flight.done) return
       answered = true
       flight.attemptStart = undefined
+      flight.cut = undefined
       flight.timer?.unsubscribe()
       flight.timer = undefined
       const at = scheduler.now()
       this.answered(flight, outcome, at, at - started, inFlight)
     })
+  }
+
+  /** The controller's stall limit for the flight's attempt, doubled at each time it cut this batch short (Infinity: none). */
+  private stallLimitMs(flight: Flight<T>): number {
+    return (this.window.attemptLimitMs(flight.items.length, flight.attemptStart!) ?? Infinity) * 2 ** flight.stallAborts
+  }
+
+  /**
+   * Cuts short every running attempt already past the controller's stall limit as it stands
+   * now (a decision may have lowered it: the backend was found overrun), so its retry waits
+   * inside the new target instead of the stalled call holding its slot.
+   */
+  cutStalled(): void {
+    const now = this.options.scheduler.now()
+    for (const flight of this.host.flights) {
+      if (flight.cut === undefined || flight.attemptStart === undefined) continue
+      const elapsedMs = now - flight.attemptStart
+      if (elapsedMs >= this.stallLimitMs(flight)) flight.cut(elapsedMs)
+    }
   }
 
   private answered(flight: Flight<T>, outcome: AttemptOutcome, at: number, durationMs: number, inFlight: number): void {

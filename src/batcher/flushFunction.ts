@@ -49,42 +49,55 @@ export type FlushFunction<T> = (batch: T[], info: FlushInfo) => Promise<LoadFeed
 /** Outcome of one call of the flush function: its feedback, or why it failed. */
 export type AttemptOutcome = { ok: true; feedback: unknown } | { ok: false; error: unknown }
 
+/** Cuts a running attempt short now, as its controller limit would (see {@link callFlush}); `elapsedMs` is how long it ran. */
+export type CutAttempt = (elapsedMs: number) => void
+
 /**
  * Calls the flush function once with a copy of `batch` (the sink may keep or mutate it; a retry
  * must still have the items) and reports its outcome to `answer` exactly once: a throw, a
- * rejection and a thenable whose `then()` throws are failures; a pending answer times out after
- * `timeoutMs` (aborting `abort`), whose limit `limit` names. Past the controller's limit the
- * call is aborted but its answer still awaited, up to `flushTimeoutMs` in all: a write that
- * landed anyway counts as done, so a retry never writes it twice. `onTimer` gets each timer,
- * so it can be cancelled.
+ * rejection and a thenable whose `then()` throws are failures; a pending answer fails after
+ * `flushTimeoutMs` (aborting `abort`). Past the controller's limit `stallMs`, or when the
+ * returned {@link CutAttempt} is called, the call is aborted but its answer still awaited, up
+ * to `flushTimeoutMs` in all: a write that landed anyway counts as done, so a retry never
+ * writes it twice. `onTimer` gets the attempt's timers as one handle, so they can be
+ * cancelled. Returns the cut while the answer is pending.
  */
 export function callFlush<T>(
-  flush: FlushFunction<T>, batch: readonly T[], info: FlushInfo, deadlines: FlushDeadlines, timeoutMs: number, limit: FlushTimeoutError['limit'],
+  flush: FlushFunction<T>, batch: readonly T[], info: FlushInfo, deadlines: FlushDeadlines, stallMs: number,
   flushTimeoutMs: number, abort: AttemptSignal, onTimer: (timer: DeadlineHandle) => void, answer: (outcome: AttemptOutcome) => void,
-): void {
+): CutAttempt | undefined {
   let result: unknown
   try {
     result = flush(batch.slice(), info)
   } catch (error) {
     answer({ ok: false, error })
-    return
+    return undefined
   }
   if (!isPromiseLike(result)) {
     answer({ ok: true, feedback: result })
-    return
+    return undefined
   }
-  // Only a pending answer can time out: the timer is armed after the call, not before.
+  // Only a pending answer can time out: the timers are armed after the call, not before.
   let stalled: FlushTimeoutError | undefined
-  onTimer(
-    deadlines.add(timeoutMs, () => {
-      const error = new FlushTimeoutError(timeoutMs, limit)
-      abort.abort(error)
-      if (limit === 'flushTimeoutMs') return answer({ ok: false, error })
-      // The controller's limit: the call is told to stop; its answer says whether the write landed, until flushTimeoutMs says no more.
-      stalled = error
-      onTimer(deadlines.add(Math.max(0, flushTimeoutMs - timeoutMs), () => answer({ ok: false, error: new FlushTimeoutError(flushTimeoutMs) })))
-    }),
-  )
+  const cut: CutAttempt = (elapsedMs) => {
+    if (stalled) return
+    // The controller's limit: the call is told to stop; its answer says whether the write landed, until flushTimeoutMs says no more.
+    stalled = new FlushTimeoutError(Math.ceil(elapsedMs), 'controller')
+    stallTimer.unsubscribe()
+    abort.abort(stalled)
+  }
+  const stallTimer = stallMs < flushTimeoutMs ? deadlines.add(Math.ceil(stallMs), () => cut(Math.ceil(stallMs))) : { unsubscribe() {} }
+  const timeout = deadlines.add(flushTimeoutMs, () => {
+    const error = new FlushTimeoutError(flushTimeoutMs)
+    if (!stalled) abort.abort(error)
+    answer({ ok: false, error })
+  })
+  onTimer({
+    unsubscribe() {
+      stallTimer.unsubscribe()
+      timeout.unsubscribe()
+    },
+  })
   try {
     result.then(
       (feedback) => answer({ ok: true, feedback }),
@@ -93,6 +106,7 @@ export function callFlush<T>(
   } catch (error) {
     answer({ ok: false, error }) // a thenable whose then() throws: a failed attempt
   }
+  return cut
 }
 
 /**

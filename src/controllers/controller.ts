@@ -125,9 +125,11 @@ export interface Controller<S = unknown> {
    * Optional: how long an attempt of `items` items may run, in ms, before the batcher aborts it
    * (its `info.signal`) and retries it, as past `flushTimeoutMs` but without using up one of
    * `retry.attempts`; each time it cuts the same batch short the limit doubles, and once it
-   * reaches `flushTimeoutMs` that alone applies. Undefined: `flushTimeoutMs` alone.
+   * reaches `flushTimeoutMs` that alone applies. Undefined: `flushTimeoutMs` alone. The batcher
+   * asks when the attempt starts and again after each decision, with the attempt's start
+   * (scheduler ms): an attempt already past a lowered limit is cut short then.
    */
-  attemptTimeoutMs?(state: S, items: number): number | undefined
+  attemptTimeoutMs?(state: S, items: number, startedAt: number): number | undefined
   /** The memory for the first call. */
   initialState(): S
   /** The next target from the current one and the latest samples. */

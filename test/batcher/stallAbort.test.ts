@@ -4,7 +4,8 @@
  * `retry.attempts`, the limit doubling for the same batch until `flushTimeoutMs` takes over,
  * and its answer still awaited (a write that landed counts as flushed: never written twice);
  * and after the controller cuts the target, retries wait until they fit it (attempts and items
- * in flight), as a retry of every stalled batch at once would hold the backend as before.
+ * in flight), as a retry of every stalled batch at once would hold the backend as before; a
+ * limit a decision lowers cuts short at once an attempt already past it.
  */
 import { describe, expect, it } from 'vitest'
 import { createBatcher, createVirtualTime, FlushTimeoutError, type Controller, type FlushInfo } from '../../src/index.ts'
@@ -153,6 +154,53 @@ describe('a controller stall limit (attemptTimeoutMs)', () => {
       if (limit instanceof Error) expect(logged.some((line) => String(line).includes('attemptTimeoutMs() threw'))).toBe(true)
       await batcher.stop()
     }
+  })
+})
+
+describe('a limit a decision lowers', () => {
+  /** No limit until a flush answered; then 50 ms for attempts that started before that decision (the batcher asks with each attempt's start). */
+  function lowersOnAnswer(): Controller<number | null> {
+    return {
+      name: 'lowersOnAnswer', intervalMs: 1, initialState: () => null,
+      attemptTimeoutMs: (decidedAt, _items, startedAt) => (decidedAt !== null && startedAt < decidedAt ? 50 : undefined),
+      decide: ({ target, samples, now }, decidedAt) => ({ ...target, state: decidedAt ?? (samples.length > 0 ? now : null) }),
+    }
+  }
+
+  it('cuts short at once a running attempt already past it, and retries it without using up an attempt', async () => {
+    const time = createVirtualTime()
+    // The first call hangs until aborted (a dropped request); the others take 10 ms, the second answering at 60 ms.
+    const calls: { at: number; endedAt?: number; reason?: unknown }[] = []
+    const flush = (_batch: number[], info: FlushInfo) => {
+      const call = { at: time.now() } as (typeof calls)[number]
+      calls.push(call)
+      if (calls.length === 2) return wait(time, 60).then(() => void (call.endedAt = time.now()))
+      if (calls.length > 2) return wait(time, 10).then(() => void (call.endedAt = time.now()))
+      return new Promise<void>((_, reject) => info.signal.addEventListener('abort', () => {
+        call.endedAt = time.now()
+        call.reason = info.signal.reason
+        reject(info.signal.reason)
+      }))
+    }
+    const batcher = createBatcher<number>({
+      flush, size: { initial: 1, min: 1, max: 2 }, concurrency: 2, controller: lowersOnAnswer(), scheduler: time.scheduler,
+      flushTimeoutMs: 10_000, retry: { attempts: 1, backoffMs: 5, jitter: false },
+    })
+    batcher.tryAdd(1)
+    batcher.tryAdd(2)
+    await time.advanceBy(59)
+    expect(calls[0]!.endedAt).toBeUndefined()
+    // The second call answers at 60 ms; the decision on it (the controller's 1 ms cadence) lowers the limit to 50 ms, which the
+    // first attempt is past: cut then, not at 10 s.
+    await time.advanceBy(1)
+    expect(calls[0]!.endedAt).toBeUndefined()
+    await time.advanceBy(1)
+    expect(calls[0]!.endedAt).toBe(61)
+    expect((calls[0]!.reason as FlushTimeoutError).limit).toBe('controller')
+    await time.advanceBy(100)
+    expect(calls).toHaveLength(3)
+    expect(batcher.metrics()).toMatchObject({ itemsFlushed: 2, itemsFailed: 0, retries: 1 })
+    await batcher.stop()
   })
 })
 

@@ -67,6 +67,6 @@ describe('the stall watch', () => {
 describe('the attempt limit', () => {
   it.each([[40, 40], [0, undefined], [-1, undefined], [Infinity, undefined], [NaN, undefined]])('given %s, is %s', (limit, expected) => {
     const { window } = feedbackWindow({ attemptTimeoutMs: () => limit })
-    expect(window.attemptLimitMs(3)).toBe(expected)
+    expect(window.attemptLimitMs(3, 0)).toBe(expected)
   })
 })
