@@ -75,7 +75,9 @@ const RECOVER_SHARE = 0.85
  * - Overload (timeouts, failed flushes, over 5 % of items failing beyond the share healthy
  *   epochs showed, once 4 flushes tell (half failing at once), two flushes k times
  *   slower than healthy ones or one 2k times, a flush still running 2k times as long as
- *   healthy ones (`overdueMs`: the batcher asks without waiting for its end), where k is twice
+ *   healthy ones, or k times when it is lost: one that started a healthy latency after it has
+ *   answered at a healthy pace, as for a dropped request (`overdueMs`: the batcher asks
+ *   without waiting for its end), where k is twice
  *   the healthy flushes' spread (slowest ÷ mean), 2..8, or the user's
  *   feedback scoring 0.85 or more) acts at once (an attempt older than the last move was
  *   acted on already): a trial that raised the size or the concurrency goes back and that
@@ -88,7 +90,8 @@ const RECOVER_SHARE = 0.85
  *   cannot give, and the size stays under where it was. Ceilings fade: each healthy epoch
  *   lifts the size's by 10 %, each new search and each probe lifts both.
  * - Stalls (`abortStalls`): an attempt running 64 times as long as healthy ones (per item) is
- *   aborted and retried, its retry waiting until it fits the cut target.
+ *   aborted and retried, its retry waiting until it fits the cut target; after a lost attempt
+ *   was acted on (until a healthy epoch), attempts from before that decision at k times.
  * - At the top: a move up that paid with every way up blocked (bounds, ceilings) settles; more
  *   flush slots (the size no larger) whose flushes took no longer pay with any gain, even under
  *   the band (a last step to a bound can gain less than the band).
@@ -118,10 +121,11 @@ export function autoTune(options: AutoTuneOptions = {}): Controller<AutoTuneStat
     name: 'autoTune',
     intervalMs: 1,
     ...(workConserving ? { waitMs: 0 } : {}),
-    // A flush running 2k times as long as healthy ones (k from the healthy spread, 2..8) is a stall: decide without waiting for its end.
-    overdueMs: (state) => scaled(2 * stallFactor(state, STALL_FACTOR), stallBase(state, state.setting?.size ?? 0)),
+    // A flush running k times as long as healthy ones (k from the healthy spread, 2..8) may be a stall (a lost one is; others at 2k): decide without waiting for its end.
+    overdueMs: (state) => scaled(stallFactor(state, STALL_FACTOR), stallBase(state, state.setting?.size ?? 0)),
     // At 64 times the healthy latency (per item), the attempt is cut short and retried inside the cut target: stalled calls hold the backend their retries, fewer at a time, would free.
-    ...(abortStalls ? { attemptTimeoutMs: (state: AutoTuneState, items: number) => scaled(ABORT_FACTOR, healthyFor(state, items)) } : {}),
+    // Once a lost attempt was acted on (until a healthy epoch), attempts from before the last move are cut at k times: they hold slots their retries need.
+    ...(abortStalls ? { attemptTimeoutMs: (state: AutoTuneState, items: number, startedAt: number) => scaled(state.overrunCut !== null && startedAt < state.since ? state.overrunCut : ABORT_FACTOR, healthyFor(state, items)) } : {}),
     initialState: () => initialAutoTuneState(MAX_STEP),
     decide(input, state) {
       return decide(input, state, { targetLatencyMs, band, minFlushes })
@@ -179,7 +183,7 @@ function decide(input: ControllerInput, previous: AutoTuneState, rules: Rules): 
   // Slowest ÷ mean; 1 when flushes take no time at all (a sink that answers at once).
   const spread = latencyMs > 0 ? epoch.maxMs / latencyMs : 1
   state = {
-    ...state, overloadAt: fade(state.overloadAt),
+    ...state, overloadAt: fade(state.overloadAt), overrunCut: null,
     healthyMs: state.healthyMs === null ? latencyMs : 0.7 * state.healthyMs + 0.3 * latencyMs,
     healthyItems: state.healthyItems === null ? meanItems : 0.7 * state.healthyItems + 0.3 * meanItems,
     errorFloor: 0.7 * state.errorFloor + 0.3 * overloadShare(epoch),

@@ -41,8 +41,11 @@ export function overload({ state, epoch, setting, from, bounds, now, oldestAttem
   // Starting, against the healthy latency scaled to this epoch's batches: a start step may make them 4 times as big.
   const expectedMs = stallBase(state, epoch.flushes > 0 ? epoch.items / epoch.flushes : setting.size)
   const stallAt = stallFactor(state, STALL_FACTOR)
-  // A running attempt counts from the moment it reaches the limit (`overdueMs` asks then).
-  const slow = expectedMs !== null && (epoch.secondMs > stallAt * expectedMs || epoch.maxMs > 2 * stallAt * expectedMs || (runningMs > 0 && runningMs >= 2 * stallAt * expectedMs))
+  // An attempt still running though one that started after it answered at a healthy pace is lost, not slow (a dropped request).
+  const lost = oldestAttemptMs !== undefined && expectedMs !== null && epoch.lastStart >= now - oldestAttemptMs + expectedMs && epoch.lastStartMs <= 2 * expectedMs
+  // A running attempt counts from the moment it reaches the limit, a lost one at half of it (`overdueMs` asks then).
+  const runningLimit = (lost ? 1 : 2) * stallAt
+  const slow = expectedMs !== null && (epoch.secondMs > stallAt * expectedMs || epoch.maxMs > 2 * stallAt * expectedMs || (runningMs > 0 && runningMs >= runningLimit * expectedMs))
   // Slow or failing at the floor (the least size and concurrency) is nothing a cut can help: the backend got slower or flakier
   // for good (other clients' load), and the epoch goes on to learn its new healthy latency and error share.
   const atFloor = from.batchSize === bounds.size.min && from.concurrency === bounds.concurrency.min
@@ -52,13 +55,15 @@ export function overload({ state, epoch, setting, from, bounds, now, oldestAttem
   const share = overloadShare(epoch)
   const failing = ((epoch.flushes >= FAILING_FLUSHES && share > OVERLOAD_SHARE + state.errorFloor) || share >= FLOOD_SHARE) && !atFloor
   if (!(stalled || epoch.overloads > 0 || epoch.monitorAlarms > 0 || failing)) return null
-  const calm = { reference: null, trial: false, phase: 'search' as const, settledEpochs: 0, step: { size: 1.5, concurrency: 1.5, split: 1.5, both: 1.5 } }
+  // When one is lost, attempts from before this decision that run k times as long are cut short: they hold slots their retries need.
+  const overrunCut = lost ? stallAt : null
+  const calm = { overrunCut, reference: null, trial: false, phase: 'search' as const, settledEpochs: 0, step: { size: 1.5, concurrency: 1.5, split: 1.5, both: 1.5 } }
   // A trial that raised a dimension and met overload goes back, and that level becomes a ceiling; a trial that raised nothing did not cause it.
   const raised = state.trial && state.reference ? raisedBy(setting, state.reference.setting) : null
   if (raised && state.reference) {
     const level = raised === 'size' ? setting.size : setting.concurrency
     const probing = state.phase === 'settled'
-    const after = probing ? { reference: null, trial: false, settledEpochs: 0, failedProbes: state.failedProbes + 1 } : calm
+    const after = probing ? { overrunCut, reference: null, trial: false, settledEpochs: 0, failedProbes: state.failedProbes + 1 } : calm
     return move('overload-revert', state.reference.setting, { ...after, overloadAt: { ...state.overloadAt, [raised]: level }, dimension: other(state.dimension), ...(state.dimension === 'both' ? { direction: { ...state.direction, size: -1 as const } } : {}) },
       `overrun at ${raised} ${Math.round(level)}: back to the last good setting, and stay under ${Math.round(level)}`)
   }

@@ -54,6 +54,8 @@ export interface AutoTuneState {
   readonly overloadAt: { readonly size: number; readonly concurrency: number }
   /** The setting an overload cut from, and its healthy latency: once flushes are that fast again the controller goes straight back to it. */
   readonly recover: { readonly setting: Setting; readonly latencyMs: number } | null
+  /** From an overload decision until the next healthy epoch, the multiple of the healthy latency at which attempts from before the last move are cut short (they are the overrun); null otherwise. */
+  readonly overrunCut: number | null
   /** The latest move that raised the items in flight: where it came from, and when. An overrun soon after it is its doing. */
   readonly lastRaise: { readonly from: Setting; readonly at: number } | null
 }
@@ -63,7 +65,7 @@ export function initialAutoTuneState(step: number): AutoTuneState {
   return {
     seen: -Infinity, since: -Infinity, epoch: emptyEpoch, setting: null, reference: null, trial: false,
     dimension: 'both', direction: { size: 1, concurrency: 1, split: 1, both: 1 }, step: { size: step, concurrency: step, split: step, both: Math.SQRT2 }, phase: 'search', anchor: null, settledEpochs: 0, failedProbes: 0, healthyMs: null, healthyItems: null, healthySpread: null, errorFloor: 0, misses: 0,
-    overloadAt: { size: Infinity, concurrency: Infinity }, recover: null, lastRaise: null,
+    overloadAt: { size: Infinity, concurrency: Infinity }, recover: null, overrunCut: null, lastRaise: null,
   }
 }
 

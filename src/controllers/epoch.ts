@@ -29,10 +29,13 @@ export interface Epoch {
   readonly maxMs: number
   /** The second longest attempt, ms: two slow flushes are a stall, one may be a hiccup. */
   readonly secondMs: number
+  /** When the attempt that started last began (scheduler ms; -Infinity for none), and how long it took: one that overtook a running attempt at a healthy pace says that attempt is lost, not slow. */
+  readonly lastStart: number
+  readonly lastStartMs: number
 }
 
 /** An epoch with nothing in it. */
-export const emptyEpoch: Epoch = { flushes: 0, items: 0, failedItems: 0, overloads: 0, timeouts: 0, busyMs: 0, partial: 0, slotsFull: 0, monitorAlarms: 0, maxMs: 0, secondMs: 0 }
+export const emptyEpoch: Epoch = { flushes: 0, items: 0, failedItems: 0, overloads: 0, timeouts: 0, busyMs: 0, partial: 0, slotsFull: 0, monitorAlarms: 0, maxMs: 0, secondMs: 0, lastStart: -Infinity, lastStartMs: 0 }
 
 /**
  * Folds `sample` into `epoch` when it belongs to it: a flush that started at or after
@@ -62,6 +65,7 @@ export function foldSample(epoch: Epoch, sample: FeedbackSample, since: number, 
     monitorAlarms: epoch.monitorAlarms,
     maxMs: Math.max(epoch.maxMs, durationMs),
     secondMs: Math.max(epoch.secondMs, Math.min(epoch.maxMs, durationMs)),
+    ...(sample.at - durationMs > epoch.lastStart ? { lastStart: sample.at - durationMs, lastStartMs: durationMs } : { lastStart: epoch.lastStart, lastStartMs: epoch.lastStartMs }),
   }
 }
 

@@ -64,7 +64,11 @@ export async function runRequests(options: RequestRunOptions): Promise<RequestRu
           if (!ended) backend.end(time.now())
           ended = true
         }
-        info.signal.addEventListener('abort', end, { once: true })
+        // An aborted request ends at the backend and fails at once, as fetch's does.
+        info.signal.addEventListener('abort', () => {
+          end()
+          reject(info.signal.reason)
+        }, { once: true })
         if (outcome.kind === 'dropped') return
         time.scheduler.schedule(() => {
           end()

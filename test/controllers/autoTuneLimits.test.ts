@@ -45,12 +45,12 @@ function driveRequests(start: number, maxConcurrency: number, rounds: number, fl
 describe('autoTune stall limit', () => {
   it('has none before a healthy epoch; then 64 × the healthy latency, per item of the healthy batches', () => {
     const controller = autoTune()
-    expect(controller.attemptTimeoutMs!(controller.initialState(), 10)).toBeUndefined()
+    expect(controller.attemptTimeoutMs!(controller.initialState(), 10, 0)).toBeUndefined()
     const { state } = afterOneEpoch(controller)
     expect(state.healthyMs).toBe(20)
     expect(state.healthyItems).toBe(10)
-    expect(controller.attemptTimeoutMs!(state, 5)).toBe(64 * 20)
-    expect(controller.attemptTimeoutMs!(state, 40)).toBe(64 * 20 * 4)
+    expect(controller.attemptTimeoutMs!(state, 5, 2000)).toBe(64 * 20)
+    expect(controller.attemptTimeoutMs!(state, 40, 2000)).toBe(64 * 20 * 4)
   })
 
   it('gives none with abortStalls: false, and refuses an abortStalls that is no boolean', () => {
@@ -134,15 +134,42 @@ describe('autoTune stalls on a steady backend', () => {
     expect(stalled.batchSize * stalled.concurrency).toBeLessThan(100)
   })
 
-  it('asks for a decision on a running attempt at twice that factor', () => {
+  it('asks for a decision on a running attempt at that factor: a stall then if it is lost, else at twice it', () => {
     const controller = autoTune()
-    const steady: AutoTuneState = { ...initialAutoTuneState(1.5), dimension: 'size', setting: { size: 100, concurrency: 1 }, healthyMs: 10, healthyItems: 100, healthySpread: 1 }
-    expect(controller.overdueMs!(steady)).toBe(40)
-    expect(controller.overdueMs!({ ...steady, healthySpread: 5 })).toBe(160)
-    // Asked at that moment, an attempt running exactly that long is a stall (the batcher asks when it reaches the limit).
+    const steady: AutoTuneState = { ...initialAutoTuneState(1.5), dimension: 'size', setting: { size: 100, concurrency: 1 }, healthyMs: 10, healthyItems: 100, healthySpread: 1, since: 0, seen: 0 }
+    expect(controller.overdueMs!(steady)).toBe(20)
+    expect(controller.overdueMs!({ ...steady, healthySpread: 5 })).toBe(80)
     const target = { batchSize: 100, concurrency: 1 }
-    const atLimit = controller.decide({ target, samples: healthy(target, 1, 10, 140), bounds, now: 140, oldestAttemptMs: 40 }, { ...steady, since: 0, seen: 0 })
-    expect(atLimit.reason!.rule).toBe('overload')
+    // The attempt started at 100. A flush that started before it and took 10 ms says nothing of it: at 20 ms it may be slow, not lost.
+    const notLost = controller.decide({ target, samples: healthy(target, 1, 10, 105), bounds, now: 120, oldestAttemptMs: 20 }, steady)
+    expect(notLost.reason!.rule).toBe('measuring')
+    // At twice the factor (the batcher asks again at each doubling) it is a stall all the same.
+    const atTwice = controller.decide({ target, samples: [], bounds, now: 140, oldestAttemptMs: 40 }, notLost.state)
+    expect(atTwice.reason!.rule).toBe('overload')
+    expect(atTwice.state.overrunCut).toBeNull()
+  })
+
+  it('counts a lost attempt at that factor, and cuts short the attempts from before the decision at it until a healthy epoch', () => {
+    const controller = autoTune()
+    const steady: AutoTuneState = { ...initialAutoTuneState(1.5), dimension: 'size', setting: { size: 100, concurrency: 2 }, healthyMs: 10, healthyItems: 100, healthySpread: 1, since: 0, seen: 0 }
+    const target = { batchSize: 100, concurrency: 2 }
+    // The attempt started at 100; one that started at 110 (a healthy latency later) answered in 10 ms: the first is lost (a dropped request).
+    const lost = controller.decide({ target, samples: healthy(target, 1, 10, 120), bounds, now: 120, oldestAttemptMs: 20 }, steady)
+    expect(lost.reason!.rule).toBe('overload')
+    expect(lost.state.overrunCut).toBe(2)
+    // Attempts that started before the decision may run 2 × 10 ms; those after it the usual 64 ×.
+    expect(controller.attemptTimeoutMs!(lost.state, 100, 100)).toBe(20)
+    expect(controller.attemptTimeoutMs!(lost.state, 100, 120)).toBe(640)
+    // Started only 5 ms later, the answer overtook nothing telling: not lost, and no stall yet.
+    const close = controller.decide({ target, samples: healthy(target, 1, 10, 115), bounds, now: 120, oldestAttemptMs: 20 }, steady)
+    expect(close.reason!.rule).toBe('measuring')
+    // A healthy epoch ends the episode: the usual limit again.
+    let state = lost.state
+    const after = { batchSize: lost.batchSize, concurrency: lost.concurrency }
+    const healed = controller.decide({ target: after, samples: healthy(after, 16, 10, 300), bounds, now: 300 }, state)
+    state = healed.state
+    expect(state.overrunCut).toBeNull()
+    expect(controller.attemptTimeoutMs!(state, 100, 100)).toBeGreaterThan(20)
   })
 })
 
