@@ -75,9 +75,9 @@ const RECOVER_SHARE = 0.85
  * - Overload (timeouts, failed flushes, over 5 % of items failing beyond the share healthy
  *   epochs showed, once 4 flushes tell (half failing at once), two flushes k times
  *   slower than healthy ones or one 2k times, a flush still running 2k times as long as
- *   healthy ones, or k times when it is lost: one that started a healthy latency after it has
- *   answered at a healthy pace, as for a dropped request (`overdueMs`: the batcher asks
- *   without waiting for its end), where k is twice
+ *   healthy ones (`overdueMs`: the batcher asks without waiting for its end), or k times when
+ *   it is lost (one that started a healthy latency after it has answered at a healthy pace, as
+ *   for a dropped request), where k is twice
  *   the healthy flushes' spread (slowest ÷ mean), 2..8, or the user's
  *   feedback scoring 0.85 or more) acts at once (an attempt older than the last move was
  *   acted on already): a trial that raised the size or the concurrency goes back and that
@@ -121,8 +121,8 @@ export function autoTune(options: AutoTuneOptions = {}): Controller<AutoTuneStat
     name: 'autoTune',
     intervalMs: 1,
     ...(workConserving ? { waitMs: 0 } : {}),
-    // A flush running k times as long as healthy ones (k from the healthy spread, 2..8) may be a stall (a lost one is; others at 2k): decide without waiting for its end.
-    overdueMs: (state) => scaled(stallFactor(state, STALL_FACTOR), stallBase(state, state.setting?.size ?? 0)),
+    // A flush running 2k times as long as healthy ones (k from the healthy spread, 2..8) is a stall: decide without waiting for its end.
+    overdueMs: (state) => scaled(2 * stallFactor(state, STALL_FACTOR), stallBase(state, state.setting?.size ?? 0)),
     // At 64 times the healthy latency (per item), the attempt is cut short and retried inside the cut target: stalled calls hold the backend their retries, fewer at a time, would free.
     // Once a lost attempt was acted on (until a healthy epoch), attempts from before the last move are cut at k times: they hold slots their retries need.
     ...(abortStalls ? { attemptTimeoutMs: (state: AutoTuneState, items: number, startedAt: number) => scaled(state.overrunCut !== null && startedAt < state.since ? state.overrunCut : ABORT_FACTOR, healthyFor(state, items)) } : {}),

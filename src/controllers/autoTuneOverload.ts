@@ -43,7 +43,7 @@ export function overload({ state, epoch, setting, from, bounds, now, oldestAttem
   const stallAt = stallFactor(state, STALL_FACTOR)
   // An attempt still running though one that started after it answered at a healthy pace is lost, not slow (a dropped request).
   const lost = oldestAttemptMs !== undefined && expectedMs !== null && epoch.lastStart >= now - oldestAttemptMs + expectedMs && epoch.lastStartMs <= 2 * expectedMs
-  // A running attempt counts from the moment it reaches the limit, a lost one at half of it (`overdueMs` asks then).
+  // A running attempt counts from the moment it reaches the limit (`overdueMs` asks then), a lost one at half of it.
   const runningLimit = (lost ? 1 : 2) * stallAt
   const slow = expectedMs !== null && (epoch.secondMs > stallAt * expectedMs || epoch.maxMs > 2 * stallAt * expectedMs || (runningMs > 0 && runningMs >= runningLimit * expectedMs))
   // Slow or failing at the floor (the least size and concurrency) is nothing a cut can help: the backend got slower or flakier

@@ -134,16 +134,16 @@ describe('autoTune stalls on a steady backend', () => {
     expect(stalled.batchSize * stalled.concurrency).toBeLessThan(100)
   })
 
-  it('asks for a decision on a running attempt at that factor: a stall then if it is lost, else at twice it', () => {
+  it('asks for a decision on a running attempt at twice that factor; asked sooner, a running attempt that is not lost is no stall yet', () => {
     const controller = autoTune()
     const steady: AutoTuneState = { ...initialAutoTuneState(1.5), dimension: 'size', setting: { size: 100, concurrency: 1 }, healthyMs: 10, healthyItems: 100, healthySpread: 1, since: 0, seen: 0 }
-    expect(controller.overdueMs!(steady)).toBe(20)
-    expect(controller.overdueMs!({ ...steady, healthySpread: 5 })).toBe(80)
+    expect(controller.overdueMs!(steady)).toBe(40)
+    expect(controller.overdueMs!({ ...steady, healthySpread: 5 })).toBe(160)
     const target = { batchSize: 100, concurrency: 1 }
     // The attempt started at 100. A flush that started before it and took 10 ms says nothing of it: at 20 ms it may be slow, not lost.
     const notLost = controller.decide({ target, samples: healthy(target, 1, 10, 105), bounds, now: 120, oldestAttemptMs: 20 }, steady)
     expect(notLost.reason!.rule).toBe('measuring')
-    // At twice the factor (the batcher asks again at each doubling) it is a stall all the same.
+    // Asked at twice the factor, an attempt running exactly that long is a stall (the batcher asks when it reaches the limit).
     const atTwice = controller.decide({ target, samples: [], bounds, now: 140, oldestAttemptMs: 40 }, notLost.state)
     expect(atTwice.reason!.rule).toBe('overload')
     expect(atTwice.state.overrunCut).toBeNull()
