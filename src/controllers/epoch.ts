@@ -51,7 +51,9 @@ export function foldSample(epoch: Epoch, sample: FeedbackSample, since: number, 
   const overrun = overload && (kind === 'timeout' || failedShare >= 0.5)
   // Cut under an earlier setting: not this setting's. Retried while more flights were out than the setting allows:
   // not a measure of its goodput, but a timeout it met (it started under this setting) still says the backend is stuck.
-  if (sample.at - durationMs < since) return epoch
+  const start = sample.at - durationMs
+  if (start < since) return epoch
+  const later = start > epoch.lastStart
   if ((sample.inFlight ?? 0) > target.concurrency) return overrun && kind === 'timeout' ? { ...epoch, overloads: epoch.overloads + 1, timeouts: epoch.timeouts + 1 } : epoch
   return {
     flushes: epoch.flushes + 1,
@@ -65,7 +67,8 @@ export function foldSample(epoch: Epoch, sample: FeedbackSample, since: number, 
     monitorAlarms: epoch.monitorAlarms,
     maxMs: Math.max(epoch.maxMs, durationMs),
     secondMs: Math.max(epoch.secondMs, Math.min(epoch.maxMs, durationMs)),
-    ...(sample.at - durationMs > epoch.lastStart ? { lastStart: sample.at - durationMs, lastStartMs: durationMs } : { lastStart: epoch.lastStart, lastStartMs: epoch.lastStartMs }),
+    lastStart: later ? start : epoch.lastStart,
+    lastStartMs: later ? durationMs : epoch.lastStartMs,
   }
 }
 

@@ -71,6 +71,8 @@ export async function runRequests(options: RequestRunOptions): Promise<RequestRu
         }, { once: true })
         if (outcome.kind === 'dropped') return
         time.scheduler.schedule(() => {
+          // Aborted already: it failed then, and its answer goes nowhere (it must not count as a success).
+          if (info.signal.aborted) return
           end()
           if (outcome.kind === 'ok') {
             succeeded++
