@@ -104,7 +104,9 @@ export async function runCrashScenario(broker: Broker, fault: Fault, n = 20_000)
       })
     }
     const exit = await victim.exited
-    await waitFor('every id written', async () => (await tableCounts(pool, name)).distinct === n, 100_000, 200).catch(async (error: Error) => {
+    // Written is not enough: when c0's INSERT committed before the kill, every id is written before the survivors claim c0's
+    // pending entries (after claimIdleMs); stopping them then would leave those unacknowledged. Wait for both.
+    await waitFor('every id written and acknowledged', async () => (await tableCounts(pool, name)).distinct === n && (await broker.unacknowledged(name)) === 0, 100_000, 200).catch(async (error: Error) => {
       throw await explain(error)
     })
     for (const survivor of survivors) survivor.child.kill('SIGTERM')
